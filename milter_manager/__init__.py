@@ -1,0 +1,3 @@
+"""A drop-in Python replacement for milter-manager."""
+
+VERSION = "2.3.2"
