@@ -1,0 +1,10 @@
+# §7.2 / show-config.md §4.1: String#inspect escapes.
+p "quote\" back\\ hash# \#{ \#$ \#@ #x"
+p "\n\r\t\f\v\b\a\e"
+p "\u0001\u001f\u007f"
+p "\u0080\u0084\u0085\u0086\u009f"
+p "\u00a0\u00e9\u200b\u2028\u2029"
+p "\u0378\ufffe\uffff\u{10ffff}\u{e0000}"
+p "\ue000\u{1f600}\u4e2d"
+p "#no #}"
+p "\0\0001"

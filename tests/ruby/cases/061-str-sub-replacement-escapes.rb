@@ -1,0 +1,11 @@
+# §6 String#sub/gsub replacement escapes: \0 \& \1..\9 \k<name> \` \' \\
+p "1".sub(/1/, '<\1\0\&\\\\>')
+p "abc".sub(/b/, '[\0]')
+p "abc".sub(/b/, '[\&]')
+p "abc".sub(/b/, '[\`]')
+p "abc".sub(/b/, "[\\']")
+p "key=val".sub(/(?<k>\w+)=(?<v>\w+)/, '\k<v>=\k<k>')
+p "abc".sub(/(b)/, '\\\\1')
+p "abc".sub(/b/, '\x')
+p "a.b".gsub(".", '\\\\')
+p "ab".gsub(/(a)(b)/, '\2\1\3')

@@ -1,0 +1,10 @@
+# §6 String#split with a String (literal) or a Regexp (captures included).
+p "a,b,,c,,".split(",")
+p "a.b.c".split(".")
+p "a1b22c".split(/\d+/)
+p "a1b2c".split(/(\d)/)
+p "abc".split("")
+p "abc".split(//)
+p "".split(",")
+p "a, b,c".split(/,\s*/)
+p "a||b".split("|")

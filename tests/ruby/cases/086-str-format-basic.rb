@@ -1,0 +1,10 @@
+# §6 format/sprintf: %s %p %d %i %u %%, width, flags - and 0.
+p format("%s|%p", "a", "a")
+p format("%d %i %u", 1, -2, 3)
+p format("%5d|%-5d|%05d", 42, 42, 42)
+p format("%+d % d %+d", 5, 5, -5)
+p format("%10s|%-10s|", "right", "left")
+p format("%%|%c%c", 65, "z")
+p sprintf("%s", nil), sprintf("%s", [1, "a"]), sprintf("%p", nil)
+p format("%d", 3.7), format("%d", -3.7), format("%d", "12")
+p format("%.2s", "abcdef")
