@@ -17,6 +17,7 @@ from .addresses import (
     FAMILY_UNKNOWN,
     check_address,
     format_address,
+    parse_address,
     wire_address,
 )
 from .errors import ProtocolError, show, show_code
@@ -122,6 +123,12 @@ class Connect:
     def address_text(self) -> str:
         """`inet:PORT@[IPV4]`, `inet6:PORT@[IPV6]`, `unix:PATH` or `unknown` (§3.3)."""
         return format_address(self.family, self.port, self.address)
+
+    @classmethod
+    def from_text(cls, hostname: bytes, address: str) -> Connect:
+        """A `C` from a host name and an address text form (§3.3; scenarios.md §4.3)."""
+        family, port, wire = parse_address(address)
+        return cls(hostname, family, port, wire)
 
     def for_child(self) -> Connect:
         """The `C` the MTA role writes (§3.3): IPv6 gains its `IPv6:` prefix."""

@@ -128,14 +128,18 @@ class ReplyCode:
     @classmethod
     def build(cls, code: int, extended: bytes | None = None,
               message: bytes | None = None) -> ReplyCode:
-        """A reply formatted by §10.3; an invalid extended code raises ProtocolError (§10.2)."""
+        """A reply formatted by §10.3; an invalid extended code raises ProtocolError (§10.2).
+
+        The fields are then read back from the text (§10.1), so the object is what
+        its peer will decode (a message `5.7.1 x` without extended code reads as one).
+        """
         _check_code(code)
         if extended:
             check_extended_code(code, extended)
         text = format_reply(code, extended or None, message)
         if b"\0" in text:
             raise ProtocolError("reply-code: text contains a NUL byte")
-        return cls(code, extended or None, message, text)
+        return parse_reply_text(text)
 
     def formatted(self) -> bytes:
         """This reply's text formatted again for the MTA (§10.3)."""
