@@ -121,8 +121,14 @@ def _cc(cp: int) -> str:
     return chr(cp)
 
 
-def _lit(cp: int) -> str:
+def _lit(cp: int, icase: bool = False) -> str:
     """One code point as a literal outside a class."""
+    if icase and cp >= 0x80:
+        folded = chr(cp).casefold()
+        if len(folded) > 1:
+            # Ruby's /i uses full case folding (/ß/i matches "ss"); Python's
+            # re.I only simple folding.
+            return "(?:" + chr(cp) + "|" + "".join(_lit(ord(f)) for f in folded) + ")"
     if cp < 0x80:
         ch = chr(cp)
         if ch.isalnum() or ch == "_":
@@ -333,7 +339,7 @@ class _Translator:
             elif c == "\\":
                 self._escape(pieces, flags)
             else:
-                pieces.append([_lit(ord(c)), "atom"])
+                pieces.append([_lit(ord(c), flags.icase), "atom"])
         return "".join(p[0] for p in pieces)
 
     def _target(self, pieces: list[list]) -> list:
@@ -561,11 +567,11 @@ class _Translator:
         elif c == "k" and self._peek() in ("<", "'"):
             pieces.append([self._named_backref(), "atom"])
         elif "1" <= c <= "9":
-            self._digits_escape(pieces, c, start)
+            self._digits_escape(pieces, c, start, flags)
         else:
             self.pos = start
             for cp in self._char_escape(in_class=False):
-                pieces.append([_lit(cp), "atom"])
+                pieces.append([_lit(cp, flags.icase), "atom"])
 
     def _named_backref(self) -> str:
         close = ">" if self._peek() == "<" else "'"
@@ -588,7 +594,7 @@ class _Translator:
         self.named_refs.append((ref, ref))
         return "(?P=" + ref + ")"
 
-    def _digits_escape(self, pieces: list[list], c: str, start: int) -> None:
+    def _digits_escape(self, pieces: list[list], c: str, start: int, flags: _Flags) -> None:
         m = re.compile(r"\d+").match(self.src, self.pos - 1)
         num = int(m.group(0))
         # Onigmo: a backreference when the number is at most 9 or at most the
@@ -599,11 +605,11 @@ class _Translator:
             pieces.append([f"(?:\\{num})", "atom"])
             return
         if c in "89":
-            pieces.append([_lit(ord(c)), "atom"])
+            pieces.append([_lit(ord(c), flags.icase), "atom"])
             return
         self.pos = start
         for cp in self._char_escape(in_class=False):
-            pieces.append([_lit(cp), "atom"])
+            pieces.append([_lit(cp, flags.icase), "atom"])
 
     def _char_escape(self, in_class: bool) -> list[int]:
         """Escape at `self.pos` (on the backslash) that stands for characters;
