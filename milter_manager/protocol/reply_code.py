@@ -152,7 +152,13 @@ class ReplyCode:
 
 
 def parse_reply_text(text: bytes) -> ReplyCode:
-    """Decode a `y` text (the bytes before the NUL) following §10.1."""
+    """Decode a `y` text (the bytes before the NUL) following §10.1.
+
+    [deviation] P8: a text without extended code, and a multi-line text, are
+    accepted (upstream fails validation and then sends the MTA nothing).
+    [deviation] P11: an invalid extended code is no decode error; the reply is
+    marked with `invalid_reason` and the manager answers the plain `r`/`t`.
+    """
     if len(text) < 3:
         raise ProtocolError("Reply code doesn't have SMTP reply code")
     digits = text[:3]
