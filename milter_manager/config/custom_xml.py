@@ -197,7 +197,8 @@ class _Applier:
         if spec:
             set_item("connection_spec", spec)
         # An absent list clears the conditions, as upstream.
-        self._call(element, lambda: config.set_egg_conditions(egg, conditions or []))
+        self._call(element.child("applicable_conditions") or element,
+                   lambda: config.set_egg_conditions(egg, conditions or []))
         if text("enabled") is not None:
             set_item("enabled", text("enabled") == "true")
         if text("description") is not None:
