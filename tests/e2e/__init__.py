@@ -1,0 +1,1 @@
+"""End-to-end tests: real MTAs and real milters on loopback (real-components.md)."""
