@@ -11,7 +11,7 @@ from milter_manager.protocol import COMMANDS, RAW, REPLIES, FrameReader, Protoco
 
 from .strategies import commands, replies
 
-FUZZ = settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=250, suppress_health_check=[HealthCheck.too_slow])
 direction = st.sampled_from([COMMANDS, REPLIES, RAW])
 
 

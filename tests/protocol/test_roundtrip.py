@@ -53,7 +53,7 @@ def test_any_split_gives_the_same_packets(packets, data):
     assert got == packets
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(replies, max_size=12), st.integers(1, 7))
 def test_byte_by_byte_feeding(packets, step):
     stream = b"".join(p.encode() for p in packets)
