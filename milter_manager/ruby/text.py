@@ -13,6 +13,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 # --- String#inspect / String#dump -----------------------------------------
@@ -216,26 +217,26 @@ class FormatRangeError(FormatError, ValueError):
     ruby_class = "RangeError"
 
 
-_DIRECTIVE = re.compile(
-    r"%(?P<flags>[-+ 0#]*)"
-    r"(?:(?P<pos>[1-9][0-9]*)\$)?"
-    r"(?P<flags2>[-+ 0#]*)"
-    r"(?:<(?P<aname>\w+)>|\{(?P<bname>\w+)\})?"
-    r"(?P<flags3>[-+ 0#]*)"
-    r"(?P<width>\*|[0-9]+)?"
-    r"(?:\.(?P<prec>\*|[0-9]*))?"
-    r"(?P<conv>.?)",
-    re.DOTALL,
-)
+class FormatFloatDomainError(FormatRangeError):
+    ruby_class = "FloatDomainError"
 
+
+_RUBY_SPACE = "[ \t\n\v\f\r]*"
 _INT_LITERAL = re.compile(
-    r"\s*(?P<sign>[-+]?)(?:(?P<hex>0[xX][0-9a-fA-F]+(?:_[0-9a-fA-F]+)*)"
-    r"|(?P<bin>0[bB][01]+(?:_[01]+)*)"
-    r"|(?P<oct>0[oO]?[0-7]+(?:_[0-7]+)*|0[oO][0-7]+(?:_[0-7]+)*)"
-    r"|(?P<dec>(?:0[dD])?[0-9]+(?:_[0-9]+)*))\s*\Z"
+    _RUBY_SPACE + r"(?P<sign>[-+]?)(?:"
+    r"0[xX](?P<hex>[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*)"
+    r"|0[bB](?P<bin>[01]+(?:_[01]+)*)"
+    r"|0[oO]?_?(?P<oct>[0-7]+(?:_[0-7]+)*)"
+    r"|0[dD](?P<dec0>[0-9]+(?:_[0-9]+)*)"
+    r"|(?P<dec>[1-9][0-9]*(?:_[0-9]+)*|0)"
+    r")" + _RUBY_SPACE + r"\Z"
 )
 _FLOAT_LITERAL = re.compile(
-    r"\s*[-+]?(?:[0-9]+(?:_[0-9]+)*)(?:\.[0-9]+(?:_[0-9]+)*)?(?:[eE][-+]?[0-9]+)?\s*\Z"
+    _RUBY_SPACE + r"[-+]?(?:[0-9]+(?:_[0-9]+)*(?:\.[0-9]+(?:_[0-9]+)*)?|\.[0-9]+(?:_[0-9]+)*)"
+    r"(?:[eE][-+]?[0-9]+(?:_[0-9]+)*)?" + _RUBY_SPACE + r"\Z"
+)
+_HEX_FLOAT_LITERAL = re.compile(
+    _RUBY_SPACE + r"(?P<sign>[-+]?)0[xX](?P<hex>[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*)" + _RUBY_SPACE + r"\Z"
 )
 
 
@@ -245,29 +246,26 @@ def _string_to_integer(s: str) -> int:
     if not m:
         raise FormatArgumentError(f"invalid value for Integer(): {inspect_string(s)}")
     sign = -1 if m.group("sign") == "-" else 1
-    if m.group("hex"):
-        return sign * int(m.group("hex")[2:].replace("_", ""), 16)
-    if m.group("bin"):
-        return sign * int(m.group("bin")[2:].replace("_", ""), 2)
-    if m.group("oct"):
-        digits = m.group("oct").lstrip("0").lstrip("oO").replace("_", "")
-        return sign * int(digits or "0", 8)
-    dec = m.group("dec")
-    if dec[:2] in ("0d", "0D"):
-        dec = dec[2:]
-    return sign * int(dec.replace("_", ""))
+    for group, base in (("hex", 16), ("bin", 2), ("oct", 8), ("dec0", 10), ("dec", 10)):
+        digits = m.group(group)
+        if digits is not None:
+            return sign * int(digits.replace("_", ""), base)
+    raise AssertionError("unreachable")
 
 
 def _string_to_float(s: str) -> float:
-    if not _FLOAT_LITERAL.match(s):
-        try:
-            return float(_string_to_integer(s))
-        except FormatArgumentError:
-            raise FormatArgumentError(f"invalid value for Float(): {inspect_string(s)}") from None
-    return float(s.replace("_", ""))
+    """Kernel#Float of a String: decimal (no octal reading of `07`) or hex."""
+    if _FLOAT_LITERAL.match(s):
+        return float(s.replace("_", "").strip(" \t\n\v\f\r"))
+    m = _HEX_FLOAT_LITERAL.match(s)
+    if m:
+        value = float(int(m.group("hex").replace("_", ""), 16))
+        return -value if m.group("sign") == "-" else value
+    raise FormatArgumentError(f"invalid value for Float(): {inspect_string(s)}")
 
 
 def _to_integer(arg: Any, to_i: Callable[[Any], int] | None) -> int:
+    """The Integer a numeric directive formats (Kernel#Integer semantics)."""
     if arg is None:
         raise FormatTypeError("can't convert nil into Integer")
     if arg is True or arg is False:
@@ -276,13 +274,23 @@ def _to_integer(arg: Any, to_i: Callable[[Any], int] | None) -> int:
         return arg
     if isinstance(arg, float):
         if not math.isfinite(arg):
-            raise FormatRangeError(f"{float_to_s(arg)} out of range of Integer")
+            raise FormatFloatDomainError(float_to_s(arg))
         return int(arg)  # toward zero (ruby-subset.md §6)
     if isinstance(arg, str):
         return _string_to_integer(arg)
     if to_i is not None:
         return to_i(arg)
     raise FormatTypeError(f"can't convert {type(arg).__name__} into Integer")
+
+
+def _to_width(arg: Any, to_i: Callable[[Any], int] | None) -> int:
+    """A `*` width or precision: implicit conversion only (no Strings)."""
+    if arg is None:
+        raise FormatTypeError("no implicit conversion from nil to integer")
+    if arg is True or arg is False or isinstance(arg, str):
+        name = {True: "true", False: "false"}.get(arg, "String") if not isinstance(arg, str) else "String"
+        raise FormatTypeError(f"no implicit conversion of {name} into Integer")
+    return _to_integer(arg, to_i)
 
 
 def _to_float(arg: Any, to_f: Callable[[Any], float] | None) -> float:
@@ -309,13 +317,7 @@ _PREFIXES = {"x": "0x", "X": "0X", "o": "0", "b": "0b", "B": "0B"}
 
 
 def _digits(value: int, base: int) -> str:
-    if base == 16:
-        return format(value, "x")
-    if base == 8:
-        return format(value, "o")
-    if base == 2:
-        return format(value, "b")
-    return str(value)
+    return format(value, {16: "x", 8: "o", 2: "b"}.get(base, "d"))
 
 
 def _twos_complement(value: int, base: int) -> str:
@@ -323,11 +325,9 @@ def _twos_complement(value: int, base: int) -> str:
     shortest two's complement whose top digit is the base's largest
     (`-255` → `f01`, shown as `..f01`)."""
     n = 1
-    while True:
-        d = base ** n + value
-        if d >= (base - 1) * base ** (n - 1):
-            return _digits(d, base).rjust(n, "0")
+    while base ** n + value < (base - 1) * base ** (n - 1):
         n += 1
+    return _digits(base ** n + value, base).rjust(n, "0")
 
 
 def _pad(body: str, width: int | None, left: bool) -> str:
@@ -336,58 +336,100 @@ def _pad(body: str, width: int | None, left: bool) -> str:
     return body.ljust(width) if left else body.rjust(width)
 
 
+def _sign(negative: bool, flags: str) -> str:
+    return "-" if negative else "+" if "+" in flags else " " if " " in flags else ""
+
+
 def _format_integer(value: int, conv: str, flags: str, width: int | None,
                     prec: int | None) -> str:
     left = "-" in flags
-    plus = "+" in flags
-    space = " " in flags
     zero = "0" in flags and not left and prec is None
     alt = "#" in flags
     base = _BASES.get(conv, 10)
-    sign = ""
-    if value < 0 and (base == 10 or plus or space):
-        sign = "-"
-        digits = _digits(-value, base)
-    elif value < 0:
-        # Ruby prints negatives of %x/%o/%b as two's complement with `..`.
+    if value < 0 and base != 10 and "+" not in flags and " " not in flags:
+        # Ruby shows a negative %x/%o/%b without a sign flag as two's
+        # complement after `..`; padding repeats the top digit.
         digits = _twos_complement(value, base)
-        fill = {16: "f", 8: "7", 2: "1"}[base]
+        fill = digits[0]
         if conv == "X":
-            digits = digits.upper()
-            fill = "F"
-        prefix = _PREFIXES[conv] if alt else ""
-        if prec is not None and len(digits) < prec:
-            digits = digits.rjust(prec, fill)
-            return _pad(prefix + digits, width, left)
-        if zero and width is not None:
-            body_len = len(prefix) + len(digits)
-            if body_len < width:
-                digits = digits.rjust(width - len(prefix), fill)
-                return prefix + digits
+            digits, fill = digits.upper(), fill.upper()
+        prefix = _PREFIXES[conv] if alt and conv != "o" else ""
+        if prec is not None:
+            digits = digits.rjust(prec - 2, fill)
+        elif zero and width is not None:
+            digits = digits.rjust(width - 2 - len(prefix), fill)
         return _pad(prefix + ".." + digits, width, left)
-    else:
-        digits = _digits(value, base)
-        if plus:
-            sign = "+"
-        elif space:
-            sign = " "
+    digits = _digits(abs(value), base)
     if conv == "X":
         digits = digits.upper()
+    if prec is not None:
+        # C semantics: precision 0 prints no digits for 0
+        digits = "" if prec == 0 and value == 0 else digits.rjust(prec, "0")
     prefix = ""
-    if alt and base != 10 and value != 0:
+    if alt and conv == "o":
+        prefix = "" if digits.startswith("0") else "0"
+    elif alt and base != 10 and value != 0:
         prefix = _PREFIXES[conv]
-    if conv == "o" and alt and prec is not None and len(digits) < prec:
-        prefix = ""
-    if prec is not None and len(digits) < prec:
-        digits = digits.rjust(prec, "0")
-    if conv == "o" and alt and not digits.startswith("0"):
-        prefix = "0"
-    elif conv == "o":
-        prefix = prefix if not digits.startswith("0") else ""
-    head = sign + prefix
-    if zero and width is not None and len(head) + len(digits) < width:
+    head = _sign(value < 0, flags) + prefix
+    if zero and width is not None:
         digits = digits.rjust(width - len(head), "0")
     return _pad(head + digits, width, left)
+
+
+def _format_exact_integer_f(value: int, flags: str, width: int | None, prec: int | None) -> str:
+    """`%f` of an Integer: Ruby formats the exact value, not a Float."""
+    digits = str(abs(value))
+    prec = 6 if prec is None else prec
+    if prec > 0:
+        digits += "." + "0" * prec
+    head = _sign(value < 0, flags)
+    if "0" in flags and "-" not in flags and width is not None:
+        digits = digits.rjust(width - len(head), "0")
+    return _pad(head + digits, width, "-" in flags)
+
+
+def _hex_float(value: float, prec: int | None) -> str:
+    """C99 `%a` digits of a finite non-negative float: `1.8p+1`."""
+    if value == 0.0:
+        mantissa, exp = 0, 0
+        lead = 0
+    else:
+        m, e = math.frexp(value)            # value = m × 2**e, 0.5 <= m < 1
+        bits = int(m * (1 << 53))           # 53 significant bits, leading 1
+        lead, mantissa, exp = 1, bits - (1 << 52), e - 1
+    frac = format(mantissa, "013x")
+    if prec is None:
+        frac = frac.rstrip("0")
+    elif prec < 13:
+        shift = (13 - prec) * 4
+        rounded = (mantissa + (1 << (shift - 1))) >> shift
+        if rounded >> (prec * 4):
+            lead, rounded = lead + 1, 0
+        frac = format(rounded, f"0{prec}x") if prec else ""
+    else:
+        frac = frac.ljust(prec, "0")
+    return f"{lead}" + (f".{frac}" if frac else "") + f"p{'+' if exp >= 0 else '-'}{abs(exp)}"
+
+
+def _ruby_rounding(value: float, conv: str, prec: int | None) -> float:
+    """Ruby's dtoa takes a floating-point shortcut when at most 14 significant
+    digits are asked for: a value whose shortest decimal form ends in a 5 at
+    the cut is rounded half-even on those decimal digits (`"%.2f" % 2.675` is
+    "2.68", `"%.2f" % 44.405` is "44.40"), where C rounds the exact binary
+    value. Rounding the shortest digits first reproduces that."""
+    if value == 0.0:
+        return value
+    shortest = Decimal(repr(value))
+    if conv in "eE":
+        digits = (6 if prec is None else prec) + 1
+    elif conv in "gG":
+        digits = 6 if prec is None else max(prec, 1)
+    else:
+        digits = shortest.adjusted() + 1 + (6 if prec is None else prec)
+    if not 1 <= digits <= 14 or len(shortest.as_tuple().digits) <= digits:
+        return value
+    quantum = Decimal(1).scaleb(shortest.adjusted() - digits + 1)
+    return float(shortest.quantize(quantum, rounding=ROUND_HALF_EVEN))
 
 
 def _format_float(value: float, conv: str, flags: str, width: int | None,
@@ -395,8 +437,16 @@ def _format_float(value: float, conv: str, flags: str, width: int | None,
     left = "-" in flags
     if not math.isfinite(value):
         text = "NaN" if math.isnan(value) else "Inf"
-        sign = "-" if value == -math.inf else "+" if "+" in flags else " " if " " in flags else ""
-        return _pad(sign + text, width, left)
+        return _pad(_sign(value < 0, flags) + text, width, left)
+    if conv in "aA":
+        negative = math.copysign(1.0, value) < 0
+        head = _sign(negative, flags) + "0x"
+        body = _hex_float(abs(value), prec)
+        if "0" in flags and not left and width is not None:
+            body = body.rjust(width - len(head), "0")
+        text = head + body
+        return _pad(text.upper() if conv == "A" else text, width, left)
+    value = _ruby_rounding(value, conv, prec)
     spec = "%" + "".join(c for c in "-+ 0#" if c in flags)
     if width is not None:
         spec += str(width)
@@ -405,116 +455,211 @@ def _format_float(value: float, conv: str, flags: str, width: int | None,
     return (spec + conv) % value
 
 
+_FLAG_CHARS = frozenset("-+ 0#")
+
+
+class _Arguments:
+    """Ruby's argument selection for format: unnumbered, `N$` and named
+    references may not be mixed (sprintf's own messages)."""
+
+    def __init__(self, args: Sequence[Any], named: Callable[[str], Any] | None) -> None:
+        self.args = args
+        self.named = named
+        self.next = 0
+        self.mode: str | None = None
+
+    def unnumbered(self) -> Any:
+        if self.mode == "numbered":
+            raise FormatArgumentError(f"unnumbered({self.next + 1}) mixed with numbered")
+        if self.mode == "named":
+            raise FormatArgumentError(f"unnumbered({self.next + 1}) mixed with named")
+        self.mode = "unnumbered"
+        if self.next >= len(self.args):
+            raise FormatArgumentError("too few arguments")
+        self.next += 1
+        return self.args[self.next - 1]
+
+    def numbered(self, n: int) -> Any:
+        if self.mode == "unnumbered":
+            raise FormatArgumentError(f"numbered({n}) after unnumbered({self.next})")
+        if self.mode == "named":
+            raise FormatArgumentError(f"numbered({n}) after named")
+        self.mode = "numbered"
+        if n > len(self.args):
+            raise FormatArgumentError("too few arguments")
+        return self.args[n - 1]
+
+    def by_name(self, name: str, brackets: str) -> Any:
+        if self.mode == "unnumbered":
+            raise FormatArgumentError(f"named{brackets[0]}{name}{brackets[1]} after unnumbered({self.next})")
+        if self.mode == "numbered":
+            raise FormatArgumentError(f"named{brackets[0]}{name}{brackets[1]} after numbered")
+        self.mode = "named"
+        if self.named is None:
+            raise FormatArgumentError("one hash required")
+        try:
+            return self.named(name)
+        except KeyError:
+            raise FormatKeyError(f"key{brackets[0]}{name}{brackets[1]} not found") from None
+
+
+def _read_number(fmt: str, j: int) -> tuple[int, int]:
+    """Digits at fmt[j:]; a directive ending inside them is malformed."""
+    k = j
+    while k < len(fmt) and fmt[k].isdigit() and fmt[k].isascii():
+        k += 1
+    if k >= len(fmt):
+        raise FormatArgumentError("malformed format string - %*[0-9]")
+    return (int(fmt[j:k]) if k > j else 0), k
+
+
 def format_string(fmt: str, args: Sequence[Any], *, to_s: Callable[[Any], str],
                   inspect: Callable[[Any], str], to_i: Callable[[Any], int] | None = None,
                   to_f: Callable[[Any], float] | None = None,
                   named: Callable[[str], Any] | None = None) -> str:
     """Kernel#format / String#% (ruby-subset.md §6).
 
-    `to_s`/`inspect` render Ruby objects for `%s`/`%p`; `to_i`/`to_f` convert
-    objects other than int/float/str/None/bool for numeric directives;
-    `named(name)` looks up `%<name>s`/`%{name}` in the Hash argument (raise
-    KeyError when missing; None when the argument is not a Hash). Errors are
+    `to_s`/`inspect` render Ruby objects for `%s`/`%p` (Python `str` is used
+    as is for `%s`); `to_i`/`to_f` convert objects other than
+    int/float/str/None/bool for numeric directives; `named(name)` looks up
+    `%<name>s`/`%{name}` in the Hash argument (raising KeyError when the key is
+    missing); pass None when the argument is not a Hash. Errors are
     FormatError subclasses carrying Ruby's exception class and message."""
     out: list[str] = []
-    pos = 0
-    next_arg = 0
-    numbered = False
-    unnumbered = False
+    source = _Arguments(args, named)
     n = len(fmt)
-
-    def take(position: int | None = None) -> Any:
-        nonlocal next_arg, numbered, unnumbered
-        if position is not None:
-            if unnumbered:
-                raise FormatArgumentError(f"numbered({position}) after unnumbered({next_arg})")
-            numbered = True
-            if position > len(args):
-                raise FormatArgumentError("too few arguments")
-            return args[position - 1]
-        if numbered:
-            raise FormatArgumentError(f"unnumbered({next_arg + 1}) mixed with numbered")
-        unnumbered = True
-        if next_arg >= len(args):
-            raise FormatArgumentError("too few arguments")
-        next_arg += 1
-        return args[next_arg - 1]
-
+    pos = 0
     while pos < n:
         i = fmt.find("%", pos)
         if i < 0:
             out.append(fmt[pos:])
             break
         out.append(fmt[pos:i])
-        m = _DIRECTIVE.match(fmt, i)
-        conv = m.group("conv")
-        pos = m.end()
-        flags = (m.group("flags") or "") + (m.group("flags2") or "") + (m.group("flags3") or "")
-        if conv == "%" and m.end() == i + 2:
-            out.append("%")
-            continue
-        if conv == "":
+        j = i + 1
+        if j >= n:
             raise FormatArgumentError("incomplete format specifier; use %% (double %) instead")
-        name = m.group("aname") or m.group("bname")
-        position = int(m.group("pos")) if m.group("pos") else None
-        width_text, prec_text = m.group("width"), m.group("prec")
+        flags = ""
         width: int | None = None
         prec: int | None = None
-        if width_text == "*":
-            width = _to_integer(take(), to_i)
-            if width < 0:
-                flags += "-"
-                width = -width
-        elif width_text:
-            width = int(width_text)
-        if prec_text == "*":
-            prec = _to_integer(take(), to_i)
-            if prec < 0:
-                prec = None
-        elif prec_text is not None:
-            prec = int(prec_text) if prec_text else 0
-        if name is not None:
-            if named is None:
-                raise FormatArgumentError("one hash required")
-            value = named(name)
-            if m.group("bname"):
-                # `%{name}` inserts the value's to_s without a conversion.
-                text = value if isinstance(value, str) else to_s(value)
-                out.append(_pad(text, width, "-" in flags))
-                pos = m.end("bname") + 1
-                continue
-        elif conv in "sp" or conv in "diuxXobBfeEgGaAc":
-            value = take(position)
-        if conv == "s":
-            text = value if isinstance(value, str) else to_s(value)
-            if prec is not None:
-                text = text[:prec]
-            out.append(_pad(text, width, "-" in flags))
-        elif conv == "p":
-            text = inspect(value)
-            if prec is not None:
-                text = text[:prec]
-            out.append(_pad(text, width, "-" in flags))
-        elif conv in "diu":
-            out.append(_format_integer(_to_integer(value, to_i), "d", flags, width, prec))
-        elif conv in "xXobB":
-            out.append(_format_integer(_to_integer(value, to_i), conv, flags, width, prec))
-        elif conv in "feEgGaA":
-            out.append(_format_float(_to_float(value, to_f), conv, flags, width, prec))
-        elif conv == "c":
-            if isinstance(value, str):
-                ch = value[:1]
+        value: Any = None
+        have_value = False
+        while True:
+            c = fmt[j] if j < n else ""
+            if c and c in _FLAG_CHARS:
+                if width is not None:
+                    raise FormatArgumentError("flag after width")
+                if prec is not None:
+                    raise FormatArgumentError("flag after precision")
+                flags += c
+                j += 1
+            elif c and "1" <= c <= "9":
+                number, k = _read_number(fmt, j)
+                if fmt[k] == "$":
+                    if have_value:
+                        raise FormatArgumentError(f"value given twice - {number}$")
+                    value, have_value = source.numbered(number), True
+                    j = k + 1
+                else:
+                    if width is not None:
+                        raise FormatArgumentError("width given twice")
+                    width, j = number, k
+            elif c in ("<", "{"):
+                close = ">" if c == "<" else "}"
+                end = fmt.find(close, j + 1)
+                if end < 0:
+                    raise FormatArgumentError("malformed name - unmatched parenthesis")
+                name = fmt[j + 1:end]
+                value, have_value = source.by_name(name, c + close), True
+                j = end + 1
+                if c == "{":
+                    # `%{name}`: the value's to_s, no conversion character
+                    text = value if isinstance(value, str) else to_s(value)
+                    out.append(_pad(text, width, "-" in flags))
+                    break
+            elif c == "*":
+                j += 1
+                m = _STAR_POSITION.match(fmt, j)
+                if m:  # `*N$`: the width is argument N
+                    w = _to_width(source.numbered(int(m.group(1))), to_i)
+                    j = m.end()
+                else:
+                    w = _to_width(source.unnumbered(), to_i)
+                if w < 0:
+                    flags += "-"
+                    w = -w
+                width = w
+            elif c == ".":
+                if prec is not None:
+                    raise FormatArgumentError("precision given twice")
+                j += 1
+                if j < n and fmt[j] == "*":
+                    m = _STAR_POSITION.match(fmt, j + 1)
+                    if m:
+                        p = _to_width(source.numbered(int(m.group(1))), to_i)
+                        j = m.end()
+                    else:
+                        p = _to_width(source.unnumbered(), to_i)
+                        j += 1
+                    prec = p if p >= 0 else None
+                else:
+                    prec, j = _read_number(fmt, j)
             else:
-                code = _to_integer(value, to_i)
-                if not 0 <= code <= 0x10FFFF:
-                    raise FormatRangeError(f"{code} out of char range")
-                ch = chr(code)
-            out.append(_pad(ch, width, "-" in flags))
-        elif conv == "\n" or conv == "\0":
-            out.append("%" + conv)
-        else:
-            raise FormatArgumentError(f"malformed format string - %{conv}")
+                j = _convert(fmt, j, c, flags, width, prec, value if have_value else _NO_VALUE,
+                             source, out, to_s, inspect, to_i, to_f)
+                break
+        pos = j
     return "".join(out)
+
+
+_NO_VALUE = object()
+_STAR_POSITION = re.compile(r"([1-9][0-9]*)\$")
+
+
+def _convert(fmt: str, j: int, c: str, flags: str, width: int | None, prec: int | None,
+             value: Any, source: _Arguments, out: list[str], to_s: Callable[[Any], str],
+             inspect: Callable[[Any], str], to_i: Callable[[Any], int] | None,
+             to_f: Callable[[Any], float] | None) -> int:
+    """Apply the conversion character `c` at fmt[j]; returns the index after it."""
+    if c in ("", "\n", "\0", "%"):
+        # `%%`, or a `%` at the end of the text or before a newline, is a
+        # literal percent sign, but only without flags, width or precision.
+        if flags or width is not None or prec is not None:
+            raise FormatArgumentError("invalid format character - %")
+        out.append("%")
+        return j + 1 if c == "%" else j
+    if c not in "spdiuxXobBfeEgGaAc":
+        raise FormatArgumentError(f"malformed format string - %{c}")
+    if value is _NO_VALUE:
+        value = source.unnumbered()
+    left = "-" in flags
+    if c in "sp":
+        if c == "p":
+            text = inspect(value)
+        else:
+            text = value if isinstance(value, str) else to_s(value)
+        if prec is not None:
+            text = text[:prec]
+        out.append(_pad(text, width, left))
+    elif c in "diu":
+        out.append(_format_integer(_to_integer(value, to_i), "d", flags, width, prec))
+    elif c in "xXobB":
+        out.append(_format_integer(_to_integer(value, to_i), c, flags, width, prec))
+    elif c == "f" and isinstance(value, int) and not isinstance(value, bool):
+        out.append(_format_exact_integer_f(value, flags, width, prec))
+    elif c in "feEgGaA":
+        out.append(_format_float(_to_float(value, to_f), c, flags, width, prec))
+    else:  # %c
+        if isinstance(value, str):
+            if len(value) != 1:
+                raise FormatArgumentError("%c requires a character")
+            ch = value
+        else:
+            code = _to_integer(value, to_i)
+            if not 0 <= code <= 0x10FFFF:
+                raise FormatArgumentError("invalid character")
+            ch = chr(code)
+        out.append(_pad(ch, width, left))
+    return j + 1
 
 
 # --- Shellwords ---------------------------------------------------------------
