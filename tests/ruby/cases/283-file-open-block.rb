@@ -1,7 +1,7 @@
 # §8.1: File.open with a block (returns the block value, closes the file),
 # each_line, gets, lineno, path, eof?, read.
 path = File.join(ARGV[0], "domains.txt")
-File.open(path, "w") { |f| f.write("gmail.com\n# comment\n/example\\.com$/\n") }
+File.write(path, "gmail.com\n# comment\n/example\\.com$/\n")
 n = File.open(path) do |f|
   p File.basename(f.path)
   p f.gets, f.lineno

@@ -7,8 +7,5 @@ f.close
 g = File.open(path, "r")
 p g.gets, g.gets, g.gets, g.lineno
 g.close
-w = File.open(File.join(ARGV[0], "out.txt"), "w")
-w.write("written")
-w.close
-p File.read(File.join(ARGV[0], "out.txt"))
+p File.write(File.join(ARGV[0], "out.txt"), "written"), File.read(File.join(ARGV[0], "out.txt"))
 p File.open(path, &:gets)
