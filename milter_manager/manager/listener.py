@@ -168,6 +168,9 @@ class Listener:
         self.on_accept_error = on_accept_error
         self.accepting = False
         self.closed = False
+        #: called before each accept(); False leaves the connection in the
+        #: backlog (the manager pauses accepting, manager.md §15)
+        self.gate: Callable[[], bool] | None = None
 
     @property
     def spec(self) -> str:
@@ -199,6 +202,8 @@ class Listener:
     def handle_read(self) -> None:
         for _ in range(self.ACCEPTS_PER_TURN):
             if not self.accepting:
+                return
+            if self.gate is not None and not self.gate():
                 return
             try:
                 conn, address = self.sock.accept()
