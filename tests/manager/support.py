@@ -320,3 +320,33 @@ class RunningManager:
             except OSError:
                 pass
         self.manager.stop()
+
+
+def connect_packet() -> Any:
+    from milter_manager.protocol.commands import Connect
+    return Connect(b"mx.example.net", b"4", 2929, b"192.168.1.29")
+
+
+def run_until(mta: FakeMTA, stop: bytes, *, steps: int = 0x1FFFFF, version: int = 6) -> None:
+    """Drive the MTA through the usual commands up to and including `stop`
+    (one of b"O C H M R T"), asserting each reply is continue."""
+    from milter_manager.protocol.commands import (
+        Data,
+        EnvelopeFrom,
+        EnvelopeRecipient,
+        Helo,
+    )
+    sequence = [
+        (b"O", lambda: Negotiate(version, 0x1FF, steps)),
+        (b"C", connect_packet),
+        (b"H", lambda: Helo(b"delian")),
+        (b"M", lambda: EnvelopeFrom(b"<kou+sender@example.com>")),
+        (b"R", lambda: EnvelopeRecipient(b"<kou+receiver@example.com>")),
+        (b"T", lambda: Data()),
+    ]
+    for code, make in sequence:
+        reply = mta.command(make())
+        expected = b"O" if code == b"O" else b"c"
+        assert reply.wire_code == expected, (code, reply)
+        if code == stop:
+            return
