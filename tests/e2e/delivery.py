@@ -101,3 +101,14 @@ def assert_nothing_delivered(sink: Sink, outcome: Outcome) -> None:
     """A refused message must not reach the sink (and nothing else did)."""
     assert not outcome.accepted
     assert sink.messages == [], f"unexpected deliveries: {sink.messages}"
+
+
+def deliver(postfix, sink: Sink, mail, *, timeout: float = 60.0) -> tuple[Outcome, Delivered]:
+    """Send one TestMail through `postfix`; its delivery at the sink (matched
+    by queue id, so other messages at the same sink do not confuse it)."""
+    outcome = postfix.send(mail.sender, mail.recipients, mail.data,
+                           mail_options=mail.mail_options)
+    assert outcome.accepted, f"{mail.name}: {outcome}"
+    queue_id = outcome.queue_id
+    assert queue_id, outcome.final
+    return outcome, wait_for_queue_ids(sink, [queue_id], timeout=timeout)[queue_id]

@@ -64,6 +64,15 @@ def test_native_chain_applies_milters_in_list_order(sink, tiny_milter_factory, p
     assert outcome.accepted, outcome
     relayed = parse_relayed(sink.wait_for_one().data)
     assert relayed.below == [*header_fields(sent)[0], b"X-First: 1\r\n", b"X-Second: 2\r\n"]
+    # Postfix's cleanup runs the whole message through one milter after the
+    # other, applying each one's changes before the next: the second milter
+    # sees the header the first one added, as the last header.
+    seen_by_second = [tuple(data.split(b"\0")[:2])
+                      for _, cmd, data in second.commands() if cmd == "L"]
+    assert seen_by_second == [
+        (b"From", b"User <user@example.com>"), (b"To", b"rcpt@example.org"),
+        (b"Subject", b"differential test 1"), (b"Date", b"Wed, 25 Nov 2026 08:00:00 +0000"),
+        (b"Message-ID", b"<difftest-1@example.com>"), (b"X-First", b"1")]
 
 
 def test_non_smtpd_milters_apply_to_local_submission(sink, tiny_milter, postfix_factory):

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
 
 from .files import chown_tree
@@ -79,9 +81,23 @@ class ClamAV:
         wait_tcp(self.port, timeout=MILTER_TIMEOUT, proc=self.milter, logs=self.logs)
         return self
 
+    @property
+    def processes(self) -> list[ManagedProcess]:
+        """In stop order: the milter before the daemon it talks to."""
+        return [self.milter, self.clamd]
+
     def stop(self) -> None:
         self.milter.stop()
         self.clamd.stop()
+
+    @property
+    def version(self) -> str:
+        """clamav-milter's version as it writes it into X-Virus-Scanned."""
+        out = subprocess.run(["clamav-milter", "--version"], check=True, capture_output=True,
+                             text=True, timeout=30).stdout
+        match = re.fullmatch(r"clamav-milter (\S+)\n?", out)
+        assert match, f"unexpected clamav-milter --version output: {out!r}"
+        return match.group(1)
 
     def assert_stopped(self) -> None:
         self.milter.assert_stopped()

@@ -60,6 +60,10 @@ class OpenDkim:
         wait_tcp(self.port, timeout=START_TIMEOUT, proc=self.process, logs=self.logs)
         return self
 
+    @property
+    def processes(self) -> list[ManagedProcess]:
+        return [self.process]
+
     def stop(self) -> None:
         self.process.stop()
 

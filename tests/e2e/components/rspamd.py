@@ -78,6 +78,10 @@ class Rspamd:
         wait_tcp(self.port, timeout=START_TIMEOUT, proc=self.process, logs=self.logs)
         return self
 
+    @property
+    def processes(self) -> list[ManagedProcess]:
+        return [self.process]
+
     def stop(self) -> None:
         # SIGTERM to the main process stops its workers (§7.4).
         self.process.stop(timeout=30.0)

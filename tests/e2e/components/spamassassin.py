@@ -55,6 +55,11 @@ class SpamAssassin:
         wait_tcp(self.port, timeout=MILTER_TIMEOUT, proc=self.milter, logs=self.logs)
         return self
 
+    @property
+    def processes(self) -> list[ManagedProcess]:
+        """In stop order: the milter before the daemon it talks to."""
+        return [self.milter, self.spamd]
+
     def stop(self) -> None:
         self.milter.stop()
         self.spamd.stop()
