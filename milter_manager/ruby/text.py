@@ -135,7 +135,7 @@ def _inspect_ascii_string(s: str) -> str:
 
 def float_to_s(f: float) -> str:
     """Ruby Float#to_s (show-config.md §4.3): shortest round-trip digits, fixed
-    notation for 1e-4 <= |x| < 1e16 exclusive of 1e15 and up, else `d.ddde+XX`."""
+    notation for 1e-4 <= |x| < 1e15, else `d.ddd e+XX`."""
     if math.isnan(f):
         return "NaN"
     if f == math.inf:
@@ -154,7 +154,10 @@ def float_to_s(f: float) -> str:
     leading_zeros = len(all_digits) - len(stripped)
     digits = stripped.rstrip("0") or "0"
     e = exp + len(int_part) - 1 - leading_zeros   # value = d1.d2... × 10^e
-    if -4 <= e < 15:
+    # show-config.md §4.3 says fixed for -4 <= e < 15; Ruby 3.1 also keeps
+    # fixed notation at e == 15 when there are digits after the point
+    # (1234567890123456.8.to_s == "1234567890123456.8", 1e15 → "1.0e+15").
+    if -4 <= e < 15 or (e == 15 and len(digits) > 16):
         if e >= 0:
             whole = digits[:e + 1].ljust(e + 1, "0")
             frac = digits[e + 1:] or "0"
@@ -178,7 +181,11 @@ _PLAIN_SYMBOL = re.compile(
 
 def inspect_symbol(name: str) -> str:
     """Ruby Symbol#inspect (ruby-subset.md §7.1): `:name` or `:"…"`."""
-    if name in _OPERATOR_SYMBOLS or _PLAIN_SYMBOL.match(name):
+    if name in _OPERATOR_SYMBOLS or (
+        _PLAIN_SYMBOL.match(name)
+        # Ruby also requires every character to be printable (no \u escape)
+        and (name.isascii() or _INSPECT_CANDIDATES.sub(_inspect_char, name) == name)
+    ):
         return ":" + name
     if name.isascii():
         return ":" + _inspect_ascii_string(name)
@@ -411,14 +418,18 @@ def _hex_float(value: float, prec: int | None) -> str:
     return f"{lead}" + (f".{frac}" if frac else "") + f"p{'+' if exp >= 0 else '-'}{abs(exp)}"
 
 
-def _ruby_rounding(value: float, conv: str, prec: int | None) -> float:
-    """Ruby's dtoa takes a floating-point shortcut when at most 14 significant
-    digits are asked for: a value whose shortest decimal form ends in a 5 at
-    the cut is rounded half-even on those decimal digits (`"%.2f" % 2.675` is
-    "2.68", `"%.2f" % 44.405` is "44.40"), where C rounds the exact binary
-    value. Rounding the shortest digits first reproduces that."""
+def _ruby_rounding(value: float, conv: str, prec: int | None) -> tuple[float, bool]:
+    """Ruby's dtoa takes a shortcut when at most 14 significant digits are
+    asked for: a value whose shortest decimal form is a tie at the cut (ends in
+    a 5 just past it) is rounded half-even on those decimal digits
+    (`"%.2f" % 2.675` is "2.68", `"%.2f" % 44.405` is "44.40"), where C rounds
+    the exact binary value. Returns the value to format and whether it was such
+    a tie rounded down against the exact value (then `%g` keeps its trailing
+    zeros). Known difference: for some non-tie values printed with exactly 14
+    significant digits Ruby's shortcut is off by one in the last digit
+    (`"%.14g" % 942385.2467937544`); we print the correctly rounded digits."""
     if value == 0.0:
-        return value
+        return value, False
     shortest = Decimal(repr(value))
     if conv in "eE":
         digits = (6 if prec is None else prec) + 1
@@ -426,10 +437,15 @@ def _ruby_rounding(value: float, conv: str, prec: int | None) -> float:
         digits = 6 if prec is None else max(prec, 1)
     else:
         digits = shortest.adjusted() + 1 + (6 if prec is None else prec)
-    if not 1 <= digits <= 14 or len(shortest.as_tuple().digits) <= digits:
-        return value
+    all_digits = shortest.as_tuple().digits
+    if not 1 <= digits <= 14 or len(all_digits) != digits + 1 or all_digits[-1] != 5:
+        return value, False
     quantum = Decimal(1).scaleb(shortest.adjusted() - digits + 1)
-    return float(shortest.quantize(quantum, rounding=ROUND_HALF_EVEN))
+    rounded = shortest.quantize(quantum, rounding=ROUND_HALF_EVEN)
+    # Ruby's `%g` keeps trailing zeros when that rounding went down although
+    # the exact binary value lies above the tie ("%.2g" % 9.05 == "9.0").
+    against_exact = abs(rounded) < abs(shortest) < abs(Decimal(value))
+    return float(rounded), against_exact
 
 
 def _format_float(value: float, conv: str, flags: str, width: int | None,
@@ -446,13 +462,18 @@ def _format_float(value: float, conv: str, flags: str, width: int | None,
             body = body.rjust(width - len(head), "0")
         text = head + body
         return _pad(text.upper() if conv == "A" else text, width, left)
-    value = _ruby_rounding(value, conv, prec)
-    spec = "%" + "".join(c for c in "-+ 0#" if c in flags)
-    if width is not None:
-        spec += str(width)
-    if prec is not None:
-        spec += "." + str(prec)
-    return (spec + conv) % value
+    value, tie = _ruby_rounding(value, conv, prec)
+    precision = "" if prec is None else f".{prec}"
+    if not (tie and conv in "gG" and "#" not in flags):
+        spec = "%" + "".join(c for c in "-+ 0#" if c in flags)
+        return f"{spec}{'' if width is None else width}{precision}{conv}" % value
+    # `%g` of a tie keeps its trailing zeros, like `#` but without forcing a
+    # decimal point.
+    text = re.sub(r"\.(?=[eE]|$)", "", (f"%{_sign(False, flags)}#{precision}{conv}") % value)
+    if width is not None and "0" in flags and not left:
+        sign = text[0] if text[0] in "+- " else ""
+        text = sign + text[len(sign):].rjust(width - len(sign), "0")
+    return _pad(text, width, left)
 
 
 _FLAG_CHARS = frozenset("-+ 0#")
@@ -674,11 +695,12 @@ class ShellwordsError(ValueError):
         self.message = message
 
 
+# Ruby's `\s` is ASCII white space only.
 _SHELL_TOKEN = re.compile(
-    r"""\s*(?:([^\s\\'"]+)|'([^']*)'|"((?:[^"\\]|\\.)*)"|(\\.?)|(\S))(\s|\Z)?""",
+    r"""[ \t\n\v\f\r]*(?:([^ \t\n\v\f\r\\'"]+)|'([^']*)'|"((?:[^"\\]|\\.)*)"|(\\.?)"""
+    r"""|([^ \t\n\v\f\r]))([ \t\n\v\f\r]|\Z)?""",
     re.DOTALL,
 )
-_SHELL_SPACE = frozenset(" \t\n\v\f\r")
 
 
 def shell_split(s: str) -> list[str]:
