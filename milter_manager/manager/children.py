@@ -416,9 +416,10 @@ class Children(MessageStages):
         if status in (Status.NOT_CHANGE, Status.DEFAULT):
             status = Status.CONTINUE
         self.leader.reply(status, self._take_code(status))
-        # §5.3 step 6: reject/tempfail (except at RCPT) or discard abort the message.
-        if status is Status.DISCARD or (
-                status in (Status.REJECT, Status.TEMPORARY_FAILURE) and code != b"R"):
+        # §5.3 step 6: reject/tempfail (except at RCPT) or discard abort the
+        # message; [deviation] M12: not at unknown, where a verdict only folds.
+        if code != b"U" and (status is Status.DISCARD or (
+                status in (Status.REJECT, Status.TEMPORARY_FAILURE) and code != b"R")):
             self.abort_message()
 
     # -- abort, quit (manager.md §13) --------------------------------------------

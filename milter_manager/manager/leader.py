@@ -268,7 +268,10 @@ class Leader:
             if self.log.mask & STATISTICS:
                 self.log.statistics(f"[reply][end-of-message][quarantine]({self.tag})")
         if code is not None:
-            self._write_reply(code.encode(), status)
+            # manager.md §8: the text formatted by protocol.md §10.3 (M3, M4).
+            text = code.formatted()
+            self._write_reply(b"".join(((len(text) + 2).to_bytes(4, "big"), b"y", text, b"\0")),
+                              status)
         else:
             self._write_reply(reply_frame(status), status)
 

@@ -54,7 +54,8 @@ class FakeMilter:
 
     def __init__(self, name: str = "milter", *, steps: int = 0, actions: int | None = None,
                  version: int | None = None, macro_requests: tuple = (),
-                 script: dict[bytes, Any] | None = None, listen: bool = True) -> None:
+                 script: dict[bytes, Any] | None = None, listen: bool = True,
+                 unix_path: str | None = None) -> None:
         self.name = name
         self.steps = steps
         self.actions = actions
@@ -64,11 +65,17 @@ class FakeMilter:
         self.connections: list[list[Any]] = []
         self.closed_connections = 0
         self.lock = threading.Lock()
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.spec = f"inet:{self.port}@127.0.0.1"
+        if unix_path is not None:
+            self.sock = socket.socket(socket.AF_UNIX)
+            self.sock.bind(unix_path)
+            self.port = None
+            self.spec = f"unix:{unix_path}"
+        else:
+            self.sock = socket.socket()
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self.sock.bind(("127.0.0.1", 0))
+            self.port = self.sock.getsockname()[1]
+            self.spec = f"inet:{self.port}@127.0.0.1"
         self.running = True
         if listen:
             self.sock.listen(64)
