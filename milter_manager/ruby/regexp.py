@@ -143,21 +143,7 @@ def _lit(cp: int, icase: bool = False) -> str:
 
 def _ranges_text(cps: frozenset[int] | set[int]) -> str:
     """A set of code points as the inside of a Python class (sorted ranges)."""
-    out = []
-    items = sorted(cps)
-    i = 0
-    while i < len(items):
-        j = i
-        while j + 1 < len(items) and items[j + 1] == items[j] + 1:
-            j += 1
-        if j == i:
-            out.append(_cc(items[i]))
-        elif j == i + 1:
-            out.append(_cc(items[i]) + _cc(items[j]))
-        else:
-            out.append(_cc(items[i]) + "-" + _cc(items[j]))
-        i = j + 1
-    return "".join(out)
+    return _intervals_text([(cp, cp) for cp in cps])
 
 
 def _intervals_text(ranges: list[tuple[int, int]]) -> str:

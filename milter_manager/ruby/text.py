@@ -54,8 +54,8 @@ _NAMED_ESCAPES = {
 }
 
 # Candidates for escaping; the callback decides for non-ASCII characters.
-_INSPECT_CANDIDATES = re.compile(r'["\\\x00-\x1f\x7f-\U0010ffff]|#(?=[{$@])')
-_DUMP_CANDIDATES = re.compile(r'["\\\x00-\x1f\x7f-\U0010ffff]|#(?=[{$@])')
+_INSPECT_CANDIDATES = re.compile(r'[^ !#-\[\]-~]|#(?=[{$@])')
+_DUMP_CANDIDATES = _INSPECT_CANDIDATES
 
 
 def _unicode_escape(cp: int) -> str:
@@ -171,10 +171,11 @@ def float_to_s(f: float) -> str:
 _OPERATOR_SYMBOLS = frozenset(
     ["+", "-", "*", "/", "%", "**", "==", "===", "!=", "=~", "!~", "<", "<=", ">", ">=", "<=>", "<<", ">>", "&", "|", "^", "~", "!", "[]", "[]=", "+@", "-@", "`"]
 )
-_IDENT = r"[A-Za-z_\u0080-\U0010ffff][A-Za-z0-9_\u0080-\U0010ffff]*"
+# (a negated ASCII class is much cheaper to compile than a range up to U+10FFFF)
+_IDENT = r"(?:[A-Za-z_]|[^\x00-\x7f])(?:[A-Za-z0-9_]|[^\x00-\x7f])*"
 _PLAIN_SYMBOL = re.compile(
     rf"(?:{_IDENT}[?!=]?"
-    rf"|@@?[A-Za-z_\u0080-\U0010ffff][A-Za-z0-9_\u0080-\U0010ffff]*"
+    rf"|@@?{_IDENT}"
     rf"|\$(?:{_IDENT}|[~*$?!@/\\;,.=:<>\"&`'+0]|[1-9][0-9]*|-[A-Za-z0-9_]))\Z"
 )
 
