@@ -22,7 +22,7 @@ from .components.files import grant_traverse
 from .components.manager import Manager
 from .components.opendkim import OpenDkim
 from .components.postfix import Postfix
-from .components.process import Reaper
+from .components.process import STARTUP_TIMES, Reaper
 from .components.rspamd import Rspamd
 from .components.sendmail import Sendmail, SendmailTree, ensure_sendmail_tree
 from .components.sink import Sink
@@ -72,6 +72,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     for name, paths in entries.items():
         for path in paths:
             report.sections.append((f"{report.when}: log of {name}: {path}", tail(path, 80)))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Start-up times of the components this run started (real-components.md
+    §2 lists the expected ones)."""
+    if not STARTUP_TIMES:
+        return
+    by_name: dict[str, list[float]] = {}
+    for name, seconds in STARTUP_TIMES:
+        by_name.setdefault(name, []).append(seconds)
+    terminalreporter.section("e2e start-up times (start until listening)")
+    for name, times in sorted(by_name.items()):
+        terminalreporter.write_line(
+            f"{name:16} {len(times):3}x  min {min(times):6.2f}s  max {max(times):6.2f}s")
 
 
 # -- per-test components ---------------------------------------------------------

@@ -112,3 +112,25 @@ def deliver(postfix, sink: Sink, mail, *, timeout: float = 60.0) -> tuple[Outcom
     queue_id = outcome.queue_id
     assert queue_id, outcome.final
     return outcome, wait_for_queue_ids(sink, [queue_id], timeout=timeout)[queue_id]
+
+
+def deliver_all(postfix, sink: Sink, mails, *,
+                timeout: float = 120.0) -> dict[str, tuple[Outcome, Delivered]]:
+    """Send every TestMail through `postfix`, then wait for all deliveries:
+    {mail name: (what the client saw, what the sink received)}."""
+    outcomes = {}
+    for mail in mails:
+        outcome = postfix.send(mail.sender, mail.recipients, mail.data,
+                               mail_options=mail.mail_options)
+        assert outcome.accepted, f"{mail.name}: {outcome}"
+        outcomes[mail.name] = outcome
+    delivered = wait_for_queue_ids(sink, [o.queue_id for o in outcomes.values()],
+                                   timeout=timeout)
+    return {name: (outcome, delivered[outcome.queue_id]) for name, outcome in outcomes.items()}
+
+
+def reply_without_queue_id(outcome: Outcome) -> list[tuple[str, int, str]]:
+    """The replies the client saw, with Postfix's queue id masked (the one
+    part of a reply that differs between two runs)."""
+    return [(cmd, reply.code, re.sub(r"queued as [0-9A-F]+", "queued as QUEUEID", reply.text))
+            for cmd, reply in outcome.replies]

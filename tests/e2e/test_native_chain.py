@@ -23,11 +23,14 @@ from .delivery import (
     added_field,
     assert_nothing_delivered,
     deliver,
+    deliver_all,
     field_name,
     header_fields,
     parse_relayed,
+    reply_without_queue_id,
 )
 from .mails import RECIPIENT, SENDER, differential_mails, message
+from .normalise import normalise
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e_postfix, pytest.mark.real_milters]
 
@@ -107,3 +110,26 @@ def test_full_chain_gtube_gets_spamass_reject(full_chain, sink):
     assert outcome.final_command == "DATA-END"
     assert (outcome.final.code, outcome.final.text) == (REJECT_CODE, REJECT_TEXT)
     assert_nothing_delivered(sink, outcome)
+
+
+def test_two_native_runs_are_identical_after_normalisation(sink, tiny_milter, opendkim,
+                                                            postfix_factory):
+    # The differential harness itself, with the native chain on both sides:
+    # the later test swaps the second instance for Postfix -> manager -> A, B.
+    milters = [inet_milter(tiny_milter.port), inet_milter(opendkim.port)]
+    first = deliver_all(postfix_factory(milters), sink, MAILS)
+    second = deliver_all(postfix_factory(milters), sink, MAILS)
+
+    differences = []
+    for mail in MAILS:
+        (outcome_a, delivered_a), (outcome_b, delivered_b) = first[mail.name], second[mail.name]
+        if reply_without_queue_id(outcome_a) != reply_without_queue_id(outcome_b):
+            differences.append(f"{mail.name}: SMTP replies differ")
+        if (delivered_a.mail_from, delivered_a.rcpt_tos) != (delivered_b.mail_from,
+                                                             delivered_b.rcpt_tos):
+            differences.append(f"{mail.name}: envelopes differ")
+        if normalise(delivered_a.data) != normalise(delivered_b.data):
+            differences.append(f"{mail.name}: messages differ")
+        # Not equal before normalisation: the Received headers differ.
+        assert delivered_a.data != delivered_b.data
+    assert differences == []

@@ -50,6 +50,10 @@ def ruby_config(children: Sequence[tuple[str, int]], *, port: int | None = None,
 class Manager:
     """One milter-manager process with its own configuration directory."""
 
+    # The program under test; the venv's interpreter, so no PATH lookup can
+    # pick up another milter-manager (e.g. upstream's).
+    COMMAND: tuple[str, ...] = (sys.executable, "-m", "milter_manager.cli.main")
+
     def __init__(self, workdir: Path, config: str, *,
                  extra_files: Mapping[str, str] | None = None,
                  user_name: str | None = None,
@@ -63,7 +67,7 @@ class Manager:
         self.config_dir = workdir / "config"
         self.log = workdir / "manager.log"
         argv: list[str | Path] = [
-            sys.executable, "-m", "milter_manager.cli.main", "--no-daemon",
+            *self.COMMAND, "--no-daemon",
             "--config-dir", self.config_dir, "-s", manager_spec(self.port),
             "--log-path", self.log]
         if user_name is not None:

@@ -18,6 +18,10 @@ import psutil
 
 from .waiting import describe_logs
 
+# (component, seconds from start until ready) for every start in this run;
+# the e2e conftest prints a summary at the end of the run.
+STARTUP_TIMES: list[tuple[str, float]] = []
+
 
 class StrayProcess(AssertionError):
     """A recorded process (or one of its children) outlived its teardown."""
@@ -47,6 +51,7 @@ class ManagedProcess:
         self.cwd = cwd
         self.env = dict(env) if env is not None else None
         self.popen: subprocess.Popen[bytes] | None = None
+        self.started_at = 0.0
         # pid -> creation time of the process and of the children it forked,
         # as last seen alive; teardown checks every one of them is gone. The
         # creation time tells our process from a later one that reused the pid.
@@ -64,6 +69,7 @@ class ManagedProcess:
             out.flush()
             # A session of its own: a ^C aimed at pytest does not hit the
             # daemon before its fixture can stop it in order.
+            self.started_at = time.monotonic()
             self.popen = subprocess.Popen(
                 self.argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                 cwd=self.cwd, env=self.env, start_new_session=True)
@@ -75,6 +81,10 @@ class ManagedProcess:
             self.known[proc.pid] = proc.create_time()
         except psutil.NoSuchProcess:
             pass
+
+    def mark_ready(self) -> None:
+        """Record how long the start took (called by the readiness wait)."""
+        STARTUP_TIMES.append((self.name.split(":")[0], time.monotonic() - self.started_at))
 
     def poll(self) -> int | None:
         return None if self.popen is None else self.popen.poll()

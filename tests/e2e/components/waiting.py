@@ -23,6 +23,8 @@ POLL_INTERVAL = 0.05
 class Pollable(Protocol):
     def poll(self) -> int | None: ...
 
+    def mark_ready(self) -> None: ...
+
 
 class NotReady(AssertionError):
     """A component did not become ready in time (a test failure, not an error
@@ -59,13 +61,16 @@ def wait_until(
     """Call `predicate` until it returns something other than None/False.
 
     Fails early when `proc` has exited (waiting longer cannot help), and on
-    timeout; both failures show the tail of `logs`.
+    timeout; both failures show the tail of `logs`. On success `proc` is told
+    it is ready (it records its start-up time).
     """
     logs = list(logs)
     deadline = time.monotonic() + timeout
     while True:
         result = predicate()
         if result is not None and result is not False:
+            if proc is not None:
+                proc.mark_ready()
             return result
         if proc is not None and proc.poll() is not None:
             raise _fail(f"process exited with status {proc.poll()} while waiting for {what}", logs)
