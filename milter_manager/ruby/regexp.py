@@ -86,8 +86,8 @@ _ASCII = frozenset(range(0x80))
 # Escapes `\d \w \s \h` (ASCII in Ruby, §7.3) and their complements.
 _ESCAPE_SETS = {"w": _WORD, "d": _DIGIT, "s": _SPACE, "h": _HEX}
 
-# POSIX bracket classes: ASCII sets (§7.3 [deviation]: Ruby's are Unicode-aware),
-# except `word`, which is Python's Unicode `\w`.
+# POSIX bracket classes: ASCII sets, except `word`, which is Python's Unicode `\w`.
+# [deviation] Ruby's are Unicode-aware (§7.3; DEVIATIONS.md R1).
 _POSIX_SETS: dict[str, frozenset[int] | None] = {
     "alpha": _chars("a-zA-Z"),
     "digit": _DIGIT,
@@ -433,6 +433,7 @@ class _Translator:
         elif c == "<" or c == "'":
             name = self._group_name(">" if c == "<" else "'")
             if name in self.names:
+                # [deviation] Python cannot repeat a group name (DEVIATIONS.md R3)
                 raise UnsupportedRegexpError(self.src[start:self.pos])
             self.names.append(name)
             self.groups_opened += 1
@@ -542,6 +543,7 @@ class _Translator:
         elif c in "bB":
             pieces.append(["\\" + c, "anchor"])
         elif c in "GKXR":
+            # [deviation] no Python equivalent (§7.3; DEVIATIONS.md R3)
             raise UnsupportedRegexpError("\\" + c)
         elif c in "pP" and self._peek() == "{":
             end = self.src.find("}", self.pos)

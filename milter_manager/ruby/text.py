@@ -94,6 +94,7 @@ def _inspect_char(m: re.Match) -> str:
 
 def inspect_string(s: str) -> str:
     """Ruby String#inspect of a UTF-8 string, with the quotes (show-config.md §4.1)."""
+    # [deviation] always as under a UTF-8 locale (show-config.md §4.1; DEVIATIONS.md R2)
     return '"' + _INSPECT_CANDIDATES.sub(_inspect_char, s) + '"'
 
 
@@ -678,6 +679,7 @@ def _convert(fmt: str, j: int, c: str, flags: str, width: int | None, prec: int 
         else:
             code = _to_integer(value, to_i)
             if not 0 <= code <= 0x10FFFF:
+                # [deviation] Ruby emits a raw byte for some negatives (DEVIATIONS.md R6)
                 raise FormatArgumentError("invalid character")
             ch = chr(code)
         out.append(_pad(ch, width, left))
