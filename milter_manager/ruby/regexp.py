@@ -902,10 +902,13 @@ def escape(text: str) -> str:
     return "".join(out)
 
 
-def _source_text(source: str) -> str:
-    """The source as Regexp#inspect/#to_s show it: an unescaped `/` as `\\/`,
-    ASCII control characters other than white space as `\\xHH`."""
-    if "/" not in source and all(" " <= c < "\x7f" or c > "\x7f" or c in "\t\n\v\f\r" for c in source):
+def _source_text(source: str, inspect: bool) -> str:
+    """The source as Regexp#inspect/#to_s show it. Unchanged unless it holds a
+    `/` or an ASCII control character; then `/` becomes `\\/`, control
+    characters other than white space `\\xHH`, and (inspect only, as Ruby 3.1
+    prints it under a UTF-8 locale) non-ASCII characters `\\uXXXX`. An escape
+    pair `\\c` is kept as written."""
+    if "/" not in source and not _CONTROL.search(source):
         return source
     out = []
     i = 0
@@ -918,12 +921,18 @@ def _source_text(source: str) -> str:
             continue
         if c == "/":
             out.append("\\/")
-        elif c < " " and c not in "\t\n\v\f\r" or c == "\x7f":
+        elif (c < " " and c not in "\t\n\v\f\r") or c == "\x7f":
             out.append(f"\\x{ord(c):02X}")
+        elif inspect and c > "\x7f":
+            cp = ord(c)
+            out.append(f"\\u{cp:04X}" if cp <= 0xFFFF else f"\\u{{{cp:X}}}")
         else:
             out.append(c)
         i += 1
     return "".join(out)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _flag_letters(options: int) -> str:
@@ -933,7 +942,7 @@ def _flag_letters(options: int) -> str:
 
 def inspect_regexp(source: str, options: int) -> str:
     """Regexp#inspect: `/SOURCE/FLAGS`, flags in the order m, i, x (§7.1)."""
-    return "/" + _source_text(source) + "/" + _flag_letters(options)
+    return "/" + _source_text(source, inspect=True) + "/" + _flag_letters(options)
 
 
 _OPTION_BITS = {"m": MULTILINE, "i": IGNORECASE, "x": EXTENDED}
@@ -971,4 +980,4 @@ def regexp_to_s(source: str, options: int) -> str:
         break
     on = _flag_letters(opts)
     off = _flag_letters(~opts & (IGNORECASE | EXTENDED | MULTILINE))
-    return "(?" + on + ("-" + off if off else "") + ":" + _source_text(src) + ")"
+    return "(?" + on + ("-" + off if off else "") + ":" + _source_text(src, inspect=False) + ")"
