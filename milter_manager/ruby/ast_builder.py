@@ -297,10 +297,10 @@ class ASTBuilder(Transformer):
         return ast.If(cond=c[0], then=c[2], else_=c[4], **_pos(c[1]))
 
     def range2(self, c: list) -> ast.RangeLit:
-        return ast.RangeLit(low=c[0], high=c[2], exclusive=False, **_pos(c[1]))
+        high = c[2] if len(c) == 3 else None      # `a..`: an endless range
+        return ast.RangeLit(low=c[0], high=high, exclusive=str(c[1]) == "...", **_pos(c[1]))
 
-    def range3(self, c: list) -> ast.RangeLit:
-        return ast.RangeLit(low=c[0], high=c[2], exclusive=True, **_pos(c[1]))
+    range3 = range2
 
     def binop(self, c: list) -> ast.Node:
         left, tok, right = c
@@ -381,10 +381,10 @@ class ASTBuilder(Transformer):
         for item in c:
             if isinstance(item, Token):
                 continue
-            if isinstance(item, _ArgList):
-                result.args = item.items
-            elif isinstance(item, _AssocList):
+            if isinstance(item, _AssocList):
                 result.kw = item.items
+            elif isinstance(item, _ArgList):
+                result.args = item.items
             elif isinstance(item, _Args):
                 return item
             elif isinstance(item, ast.BlockPass):
@@ -444,7 +444,7 @@ class ASTBuilder(Transformer):
         return self._call(c[0], c[1], c[2], c[1], name="call")
 
     def colon_call(self, c: list) -> ast.Call:
-        return self._call(c[0], c[2], c[3])
+        return self._call(c[0], c[2], c[3] if len(c) == 4 else None)
 
     def super_call(self, c: list) -> ast.Super:
         args = c[1]

@@ -56,7 +56,6 @@ _ASSIGN_AHEAD = re.compile(
 _NUMBER = re.compile(r"[0-9][0-9A-Za-z_]*")
 _DECIMAL_TAIL = re.compile(r"\.[0-9][0-9_]*")
 _EXPONENT = re.compile(r"[eE][+-]?[0-9][0-9_]*")
-_NAMED_GROUP = re.compile(r"\(\?<([A-Za-z_][A-Za-z0-9_]*)>")
 # A multiple-assignment left-hand side at statement start (§2.4): targets
 # separated by commas, then `=` that is not `==`, `=~` or `=>`.
 _MLHS_TARGET = (r"\*?[ \t]*(?:\((?:[^()\n]|\([^()\n]*\))*\)"
@@ -457,8 +456,9 @@ class Tokenizer(StringLexing):
             return False
         if src.startswith("=", end + 1) and not src.startswith(("==", "=~"), end + 1):
             return False
-        return not (nxt == "?" and src.startswith(":", end + 1)
-                    and not src.startswith("::", end + 1))
+        if src.startswith(":", end + 1) and not src.startswith("::", end + 1):
+            return self.label_context()     # `{a?: 1}` but `x ?a:b`
+        return True
 
     @staticmethod
     def name_type(name: str) -> str:
@@ -483,13 +483,18 @@ class Tokenizer(StringLexing):
             self.declare(name)
             return True
         if self.cmd_start and self.src.startswith(",", _SPACES.match(self.src, self.pos).end()):
-            m = _MLHS.match(self.src, start)
-            if m is not None:
-                for target in _BARE_TARGET.findall(m.group()[:-1]):
-                    if target not in KEYWORDS:
-                        self.declare(target)
-                return self.is_local(name)
+            self.declare_mlhs(start)
+            return self.is_local(name)
         return False
+
+    def declare_mlhs(self, start: int) -> None:
+        """At statement start, `a, b = …` / `*a, b = …` declares every bare
+        identifier target (§2.4: one-line look-ahead)."""
+        m = _MLHS.match(self.src, start)
+        if m is not None:
+            for target in _BARE_TARGET.findall(m.group()[:-1]):
+                if target not in KEYWORDS:
+                    self.declare(target)
 
     def label_possible(self, name: str) -> bool:
         """`name:` is a label (a Symbol key) in argument lists, hash literals
@@ -783,13 +788,19 @@ class Tokenizer(StringLexing):
         self.emit(type_, text, start)
 
     def fname_operator(self) -> bool:
-        """In FNAME state an operator is a method name (`def ==(o)`, `def []=(k, v)`)."""
-        if self.state != FNAME:
+        """In FNAME state an operator is a method name (`def ==(o)`, `def []=(k, v)`);
+        after `.` too (`x.-@`, `x.==(y)`)."""
+        if self.state != FNAME and self.state != DOT:
             return False
         for text in _FNAME_OPERATORS:
             if self.src.startswith(text, self.pos):
                 start = self.pos
                 self.pos += len(text)
+                if self.state == DOT:
+                    self.state = ARG
+                    self.emit("IDENT", text, start)
+                    self.cmd_candidate = True
+                    return True
                 self.emit("FNAME_ID", text, start)
                 self.after_fname()
                 return True
@@ -966,6 +977,8 @@ class Tokenizer(StringLexing):
         elif src.startswith("*=", self.pos):
             self.op("OP_ASGN", "*=")
         elif self.prefix_position():
+            if self.cmd_start:
+                self.declare_mlhs(self.pos)     # `*a, b = …`
             self.op("USTAR", "*")
             if self.params is not None:
                 self.params.expect = True
@@ -1222,7 +1235,7 @@ class Tokenizer(StringLexing):
 
     def p_question(self, c: str) -> None:
         start = self.pos
-        if self.state in BEG_STATES:
+        if self.state in BEG_STATES or (self.state == ARG and self.space_seen):
             nxt = self.peek()
             after = self.peek(2)
             if nxt and nxt not in " \t\r\n\f\v":

@@ -30,6 +30,8 @@ _OCT = re.compile(r"[0-7]{1,3}")
 _U4 = re.compile(r"[0-9a-fA-F]{4}")
 _HEREDOC = re.compile(r"<<([~-]?)(?:([\"'`])([^\"'`\n]*)\2|([A-Za-z_][A-Za-z0-9_]*))")
 _REGEXP_FLAGS = re.compile(r"[A-Za-z]*")
+_MATCH_OP = re.compile(r"[ \t]*=~")
+_NAMED_GROUP = re.compile(r"\(\?(?:<([A-Za-z_][A-Za-z0-9_]*)>|'([A-Za-z_][A-Za-z0-9_]*)')")
 _NAMED_CHARS = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\f": "\\f", "\v": "\\v",
                 "\b": "\\b", "\a": "\\a", "\x1b": "\\e", "\\": "\\\\", '"': '\\"'}
 
@@ -70,7 +72,8 @@ class StringLexing:
 
     def begin_regexp(self: Tokenizer, start: int, term: str, paren: str, length: int) -> None:
         self.pos = start + length
-        self.str_term = StrTerm("regexp", term, paren=paren, interp=True, start=start)
+        self.str_term = StrTerm("regexp", term, paren=paren, interp=True, start=start,
+                                resume=start + length)   # where the source begins
         self.emit("REGEXP_BEG", self.src[start:self.pos], start)
 
     def begin_percent(self: Tokenizer) -> bool:
@@ -240,6 +243,10 @@ class StringLexing:
                     s = "s" if len(bad) > 1 else ""
                     raise self.error(f"unknown regexp option{s} - {bad}", self.pos + i)
             self.pos = m.end()
+            if not term.has_interp and _MATCH_OP.match(self.src, self.pos):
+                # §2.4: `/(?<name>…)/ =~ s` makes each named capture a local.
+                for a, b in _NAMED_GROUP.findall(self.src, term.resume, start):
+                    self.declare(a or b)
             self.emit("REGEXP_END", flags, start)
             return
         if (term.kind == "string" and term.label_ok and self.src.startswith(":", self.pos)
