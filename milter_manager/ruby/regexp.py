@@ -540,8 +540,11 @@ class _Translator:
             pieces.append(["\\Z", "anchor"])
         elif c == "Z":
             pieces.append(["(?=\\n?\\Z)", "anchor"])
-        elif c in "bB":
-            pieces.append(["\\" + c, "anchor"])
+        elif c == "b":
+            pieces.append(["\\b", "anchor"])
+        elif c == "B":
+            # Python's \B never matches in an empty string; Ruby's does.
+            pieces.append(["(?:\\B|\\A\\Z)", "anchor"])
         elif c in "GKXR":
             # [deviation] no Python equivalent (§7.3; DEVIATIONS.md R3)
             raise UnsupportedRegexpError("\\" + c)
