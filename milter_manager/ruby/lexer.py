@@ -267,8 +267,8 @@ class Tokenizer(StringLexing):
             return True
         if self.last_type is None:
             return True
-        if self.frames[-1].ignore_newlines:
-            return True
+        if self.frames[-1].ignore_newlines or self.frames[-1].ternary:
+            return True         # inside [ ], { }, call ( ); `c ? a\n : b`
         if self.params is not None and self.params.kind == "block":
             return True
         # A leading-dot method chain continues the statement (§1).

@@ -7,11 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from parser_support import SHARED
 
 from milter_manager.ruby import ast
 from milter_manager.ruby.parser import build_parser, parse
-
-from parser_support import SHARED
 
 UPSTREAM = SHARED / "upstream"
 CONF_FILES = sorted(
@@ -24,7 +23,7 @@ def _spec_examples() -> list[tuple[str, str]]:
     configuration of §10 and both complete outputs (dumps re-load, §6)."""
     text = (SHARED / "spec" / "show-config.md").read_text(encoding="utf-8")
     start = text.index("## 9. Worked example 1")
-    blocks = re.findall(r"```(?:ruby)?\n(.*?)```", text[start:], re.S)
+    blocks = re.findall(r"```(?:ruby)?\n(.*?)```", text[start:], re.DOTALL)
     return [(f"show-config.md-block{i}", block) for i, block in enumerate(blocks)]
 
 
