@@ -7,6 +7,7 @@ Kept apart from `lexer.py` so the rules that decide tokens read on their own.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 
 
@@ -94,3 +95,71 @@ class StrTerm:
     heredoc_id: str = ""
     xstring: bool = False
     words_sep: bool = field(default=True)  # %w: at a word boundary
+
+
+# --- shared by the lexer modules ---------------------------------------------
+
+BEG, MID, ARG, END, DOT, FNAME, CLASS, ENDFN = (
+    State.BEG, State.MID, State.ARG, State.END, State.DOT, State.FNAME, State.CLASS, State.ENDFN)
+
+_IDENT = re.compile(r"[A-Za-z_\u0080-\U0010ffff][A-Za-z0-9_\u0080-\U0010ffff]*")
+_SPACES = re.compile(r"[ \t\f\v\r]*")
+_ASSIGN_AHEAD = re.compile(
+    r"[ \t]*(?:=(?![=~>])|(?:\+|-|\*\*?|/|%|<<|>>|&&?|\|\|?|\^)=)")
+_NUMBER = re.compile(r"[0-9][0-9A-Za-z_]*")
+_DECIMAL_TAIL = re.compile(r"\.[0-9][0-9_]*")
+_EXPONENT = re.compile(r"[eE][+-]?[0-9][0-9_]*")
+# A multiple-assignment left-hand side at statement start (§2.4): targets
+# separated by commas, then `=` that is not `==`, `=~` or `=>`.
+_MLHS_TARGET = (r"\*?[ \t]*(?:\((?:[^()\n]|\([^()\n]*\))*\)"
+                r"|(?:@@?|\$)?[A-Za-z_][A-Za-z0-9_]*(?:(?:\.|&\.|::)[A-Za-z_][A-Za-z0-9_]*|\[[^\]\n]*\])*)?")
+_MLHS = re.compile(rf"[ \t]*{_MLHS_TARGET}(?:[ \t]*,[ \t]*{_MLHS_TARGET})*[ \t]*,?[ \t]*=(?![=~>])")
+_BARE_TARGET = re.compile(
+    r"(?<![.@$:\w])([a-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_]|[ \t]*(?:\.|\[|::|\())")
+
+KEYWORDS = frozenset((
+    "alias", "and", "begin", "break", "case", "class", "def", "defined?", "do", "else", "elsif",
+    "end", "ensure", "false", "for", "if", "in", "module", "next", "nil", "not", "or", "redo",
+    "rescue", "retry", "return", "self", "super", "then", "true", "undef", "unless", "until",
+    "when", "while", "yield", "__FILE__", "__LINE__", "__ENCODING__", "BEGIN", "END"
+))
+
+# Keywords that are plain values: the state after them is END.
+_VALUE_KEYWORDS = {
+    "self": "KW_SELF", "nil": "KW_NIL", "true": "KW_TRUE", "false": "KW_FALSE",
+    "__FILE__": "KW_FILE", "__LINE__": "KW_LINE", "__ENCODING__": "KW_ENCODING",
+    "redo": "KW_REDO", "retry": "KW_RETRY",
+}
+# Tokens that can begin an operand: after an ARG-state method name and a
+# space they start command arguments (§2.3).
+OPERAND_START = frozenset((
+    "IDENT", "FID", "CONSTANT", "LVAR", "IVAR", "GVAR", "CVAR", "LABEL", "INTEGER", "FLOAT",
+    "CHAR", "STRING_BEG", "XSTRING_BEG", "DSYM_BEG", "REGEXP_BEG", "WORDS_BEG", "SYMBOLS_BEG",
+    "SYMBOL", "LPAREN_ARG", "LBRACK", "COLON3", "LAMBDA", "UMINUS", "UPLUS", "BANG", "TILDE",
+    "USTAR", "UDSTAR", "UAMPER", "KW_NIL", "KW_TRUE", "KW_FALSE", "KW_SELF", "KW_NOT",
+    "KW_DEFINED", "KW_FILE", "KW_LINE", "KW_ENCODING", "KW_IF", "KW_UNLESS", "KW_WHILE",
+    "KW_UNTIL", "KW_CASE", "KW_BEGIN", "KW_DEF", "KW_SUPER", "KW_YIELD", "KW_CLASS",
+    "KW_MODULE", "KW_FOR", "NUMPARAM"
+))
+# After these tokens a statement begins (multiple-assignment look-ahead).
+STMT_START = frozenset((
+    "NL", "SEMI", "LPAREN", "LPAREN_ARG", "LBRACE_BLOCK", "LAMBEG", "DO", "DO_BLOCK",
+    "DO_LAMBDA", "DO_COND", "KW_THEN", "KW_ELSE", "KW_BEGIN", "KW_ENSURE", "STRING_DBEG", "PIPE"
+))
+_BLOCK_OPENERS = frozenset({"LBRACE_BLOCK", "DO", "DO_BLOCK"})
+_TERMS = frozenset({"NL", "SEMI"})
+_FNAME_OPERATORS = ("[]=", "[]", "<=>", "===", "==", "=~", "!=", "!~", "**", "+@", "-@",
+                    "<<", ">>", "<=", ">=", "+", "-", "*", "/", "%", "<", ">", "!", "~",
+                    "&", "|", "^", "`")
+
+
+class Params:
+    """A parameter list being lexed: names in parameter position become locals
+    of the new scope (§2.4)."""
+    __slots__ = ("default_depth", "depth", "expect", "kind")
+
+    def __init__(self, kind: str, depth: int) -> None:
+        self.kind = kind          # "def", "def_bare", "block", "lambda", "lambda_bare"
+        self.depth = depth        # nesting depth of the list itself
+        self.expect = True        # next identifier is a parameter name
+        self.default_depth = -1   # inside a default value opened at this depth
