@@ -23,6 +23,7 @@ IGNORECASE, EXTENDED, MULTILINE = 1, 2, 4
 # Onigmo's limit on `{n,m}` bounds ("too big number for repeat range").
 _REPEAT_MAX = 100000
 _OCTAL = re.compile(r"[0-7]{1,3}")
+_INTERVAL = re.compile(r"\{(\d*)(,?)(\d*)\}")
 
 
 class RegexpTranslationError(Exception):
@@ -296,12 +297,12 @@ class _Translator:
             if c in "|)":
                 break
             if c in "*+?":
-                self._quantify(pieces, flags)
+                self._quantify(pieces)
                 continue
             if c == "{":
                 q = self._interval()
                 if q is not None:
-                    self._apply_interval(pieces, q, flags)
+                    self._apply_interval(pieces, q)
                     continue
                 self.pos += 1
                 pieces.append(["\\{", "atom"])
@@ -336,7 +337,7 @@ class _Translator:
             piece[0] = "(?:" + piece[0] + ")"
         return piece
 
-    def _quantify(self, pieces: list[list], flags: _Flags) -> None:
+    def _quantify(self, pieces: list[list]) -> None:
         c = self.src[self.pos]
         self.pos += 1
         piece = self._target(pieces)
@@ -347,8 +348,9 @@ class _Translator:
         piece[0] += c
         piece[1] = "quantified"
 
-    def _interval(self) -> tuple[int, int | None, str] | None:
-        m = re.compile(r"\{(\d*)(,?)(\d*)\}").match(self.src, self.pos)
+    def _interval(self) -> tuple[int, int | None] | None:
+        """`{n}`, `{n,}`, `{,m}`, `{n,m}` at `self.pos`, else None (literal `{`)."""
+        m = _INTERVAL.match(self.src, self.pos)
         if not m:
             return None
         lo_s, comma, hi_s = m.groups()
@@ -363,10 +365,10 @@ class _Translator:
             raise InvalidRegexpError("too big number for repeat range")
         if hi is not None and hi < lo:
             raise InvalidRegexpError("upper is smaller than lower in repeat range")
-        return lo, hi, m.group(0)
+        return lo, hi
 
-    def _apply_interval(self, pieces: list[list], q, flags: _Flags) -> None:
-        lo, hi, _text = q
+    def _apply_interval(self, pieces: list[list], q: tuple[int, int | None]) -> None:
+        lo, hi = q
         piece = self._target(pieces)
         if hi == lo:
             text = f"{{{lo}}}"
