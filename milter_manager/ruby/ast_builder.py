@@ -18,6 +18,15 @@ from . import ast
 from .syntax_error import RubySyntaxError
 
 _NAMED_GROUP = re.compile(r"\(\?(?:<([A-Za-z_][A-Za-z0-9_]*)>|'([A-Za-z_][A-Za-z0-9_]*)')")
+# Binding strength of the binary operators of `binary_expr` (§2.7).
+_NONASSOC, _POW = 3, 10
+_PRECEDENCE = {
+    "||": 1, "&&": 2,
+    "<=>": _NONASSOC, "==": _NONASSOC, "===": _NONASSOC, "!=": _NONASSOC, "=~": _NONASSOC,
+    "!~": _NONASSOC,
+    "<": 4, "<=": 4, ">": 4, ">=": 4, "|": 5, "^": 5, "&": 6, "<<": 7, ">>": 7,
+    "+": 8, "-": 8, "*": 9, "/": 9, "%": 9, "**": _POW,
+}
 _ASSIGN_NODES = (ast.LAsgn, ast.IAsgn, ast.GAsgn, ast.CVAsgn, ast.CDecl, ast.AttrAsgn,
                  ast.OpAsgn, ast.MAsgn)
 
@@ -59,7 +68,7 @@ def _tokens_out(children: list) -> list:
 
 class ParseContext:
     """What the callbacks need to know about the parse in progress."""
-    __slots__ = ("error", "explicit_begin", "filename", "parenthesized", "translate")
+    __slots__ = ("error", "explicit_begin", "filename", "parenthesized", "translate", "uminus")
 
     def __init__(self, filename: str, error: Callable[[str, Any], RubySyntaxError],
                  translate: Callable[[str, str, Token], None] | None = None) -> None:
@@ -68,6 +77,7 @@ class ParseContext:
         self.translate = translate
         self.parenthesized: set[int] = set()   # ids of nodes written in ( )
         self.explicit_begin: set[int] = set()  # ids of `begin … end` nodes
+        self.uminus: set[int] = set()          # ids of `-x` calls (for `-x ** y`)
 
 
 _local = threading.local()
@@ -301,6 +311,51 @@ class ASTBuilder(Transformer):
         return ast.RangeLit(low=c[0], high=high, exclusive=str(c[1]) == "...", **_pos(c[1]))
 
     range3 = range2
+
+    def binary_expr(self, c: list) -> ast.Node:
+        """Operands and operators of tiers 8-18 (§2.7), combined by
+        precedence climbing: left-associative except `**` (right) and the
+        comparisons `<=> == === != =~ !~`, which do not chain."""
+        if len(c) == 1:
+            return c[0]
+        operands, ops = c[0::2], c[1::2]
+        index = 0
+
+        def climb(min_prec: int) -> ast.Node:
+            nonlocal index
+            left = operands[index]
+            while index < len(ops):
+                tok = ops[index]
+                prec = _PRECEDENCE[str(tok)]
+                if prec < min_prec:
+                    break
+                index += 1
+                right = climb(prec if prec == _POW else prec + 1)
+                left = self._combine(left, tok, right)
+                if (prec == _NONASSOC and index < len(ops)
+                        and _PRECEDENCE[str(ops[index])] == _NONASSOC):
+                    nxt = ops[index]
+                    raise self.error(f"syntax error, unexpected '{nxt}'", nxt.start_pos)
+            return left
+
+        return climb(0)
+
+    def _combine(self, left: ast.Node, tok: Token, right: ast.Node) -> ast.Node:
+        op = str(tok)
+        if op == "||":
+            return ast.Or(left=left, right=right, **_pos(tok))
+        if op == "&&":
+            return ast.And(left=left, right=right, **_pos(tok))
+        if op == "**" and id(left) in self.ctx.uminus:
+            # `-a ** b` is `-(a ** b)` (tier 17 below tier 18)
+            left.receiver = self._combine(left.receiver, tok, right)
+            return left
+        return self.binop([left, tok, right])
+
+    def uminus(self, c: list) -> ast.Call:
+        node = self.unary(c)
+        self.ctx.uminus.add(id(node))
+        return node
 
     def binop(self, c: list) -> ast.Node:
         left, tok, right = c

@@ -18,7 +18,6 @@ from __future__ import annotations
 import importlib
 import importlib.resources
 import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -62,11 +61,36 @@ def build_parser(strict: bool = False, cache: bool = True) -> Lark:
     """A new Lark LALR parser for the grammar, with the AST callbacks run
     inline (tests pass strict=True: any shift/reduce conflict is an error)."""
     options: dict[str, Any] = {}
-    if cache and not strict:
-        options["cache"] = os.path.join(
-            tempfile.gettempdir(), f".milter-manager-ruby-{os.getuid()}.lark-cache")
+    path = _cache_path() if cache and not strict else None
+    if path is not None:
+        options["cache"] = path
     return Lark(grammar_text(), parser="lalr", lexer=_ThreadLexer, propagate_positions=True,
                 strict=strict, transformer=ASTBuilder(), **options)
+
+
+def _private(path: str) -> bool:
+    st = os.stat(path)
+    return st.st_uid == os.geteuid() and not st.st_mode & 0o022
+
+
+def _cache_path() -> str | None:
+    """Where lark caches the grammar analysis (most of the start-up cost).
+    The cache is a pickle, so it lives only in a directory private to this
+    user (`$XDG_CACHE_HOME/milter-manager` or `~/.cache/milter-manager`),
+    never in a shared temporary directory where another user could plant one
+    for a daemon running as root to load; no such directory, no cache."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    directory = os.path.join(base, "milter-manager")
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        if not _private(directory):
+            return None
+        path = os.path.join(directory, "ruby-grammar.lark-cache")
+        if os.path.exists(path) and not _private(path):
+            return None
+        return path
+    except OSError:
+        return None
 
 
 def _get_parser() -> Lark:

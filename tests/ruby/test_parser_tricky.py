@@ -8,7 +8,7 @@ import pytest
 from parser_support import body, stmt
 
 from milter_manager.ruby import ast
-from milter_manager.ruby.parser import parse
+from milter_manager.ruby.parser import RubySyntaxError, parse
 
 
 def call(recv, name, *args, block=None):
@@ -427,3 +427,28 @@ def test_call_position_is_the_method_name_token(source, name, line, column) -> N
 def test_columns_count_characters() -> None:
     node = parse("x = 'é'; y.z", "t.rb").body.stmts[1]
     assert (node.name, node.column) == ("z", 12)
+
+
+# --- operator precedence (§2.7) -----------------------------------------------------------------
+
+def test_binary_operator_tiers() -> None:
+    a, b, c, d = vcall("a"), vcall("b"), vcall("c"), vcall("d")
+    assert stmt("1 + 2 * 3") == call(i(1), "+", call(i(2), "*", i(3)))
+    assert stmt("a - b - c") == call(call(a, "-", b), "-", c)
+    assert stmt("2 ** 3 ** 2") == call(i(2), "**", call(i(3), "**", i(2)))
+    assert stmt("a || b && c") == ("or", a, ("and", b, c))
+    assert stmt("a == b + 1 < c") == call(a, "==", call(call(b, "+", i(1)), "<", c))
+    assert stmt("a | b & c << d") == call(a, "|", call(b, "&", call(c, "<<", d)))
+    assert stmt("!a == b") == call(("not", a), "==", b)
+    assert stmt("-a ** 2") == call(call(a, "**", i(2)), "-@")
+    assert stmt("-a * 2") == call(call(a, "-@"), "*", i(2))
+    assert stmt("a..b + 1") == ("rangelit", a, call(b, "+", i(1)), False)
+    assert stmt("x = a ? b : c") == ("lasgn", "x", ("if", a, b, c))
+    assert stmt("not a == b and c") == ("and", ("not", call(a, "==", b)), c)
+    assert stmt("a = b or c") == ("or", ("lasgn", "a", b), c)
+
+
+def test_comparisons_do_not_chain() -> None:
+    with pytest.raises(RubySyntaxError) as info:
+        parse("a == b == c", "t.rb")
+    assert str(info.value) == "t.rb:1:8: syntax error, unexpected '=='"
