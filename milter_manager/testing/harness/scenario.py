@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from milter_manager.protocol.errors import ProtocolError
 from milter_manager.protocol.flags import parse_actions, parse_steps
 from milter_manager.protocol.status import Status
 
@@ -78,12 +79,13 @@ def option_list(items: list[str], where: str) -> list[Option | None]:
             options.append(None)  # the other two items of this triple are not read
             i += 3
             continue
-        if i + 2 >= len(items):
-            raise ScenarioError(f"{where}: incomplete option triple: {items[i:]}")
+        # A final `;` ends the last item (§3.2), so `6;add-headers;` has no third
+        # item: a missing flags item is the empty flag set.
+        actions, steps = (items[i + 1:i + 3] + ["", ""])[:2]
         try:
-            options.append((parse_integer(items[i], where), parse_actions(items[i + 1]),
-                            parse_steps(items[i + 2])))
-        except (KeyFileError, ValueError) as error:
+            options.append((parse_integer(items[i], where), parse_actions(actions),
+                            parse_steps(steps)))
+        except (KeyFileError, ProtocolError) as error:
             raise ScenarioError(f"{where}: {error}") from None
         i += 3
     return options
