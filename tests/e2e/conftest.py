@@ -12,6 +12,10 @@ to its report (see pytest_runtest_makereport).
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -35,12 +39,44 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # rspamd's compiled hyperscan databases.
 CACHE_DIR = PROJECT_ROOT / ".cache"
 
-def daemon_dir(factory: pytest.TempPathFactory, name: str) -> Path:
-    """A fresh tmp dir that a daemon running as its own user can reach
-    (pytest makes its tmp root 0700; see files.grant_traverse)."""
-    path = factory.mktemp(name)
-    grant_traverse(path, factory.getbasetemp().parent)
+@pytest.fixture(scope="session")
+def daemon_root(tmp_path_factory: pytest.TempPathFactory,
+                request: pytest.FixtureRequest) -> Iterator[Path]:
+    """The root of the directories of daemons that drop privileges (Postfix's
+    services, clamav, opendkim, spamd, rspamd, the manager as nobody).
+
+    Not under pytest's tmp root: every pytest session that starts on the
+    machine resets /tmp/pytest-of-USER to mode 0700, which would cut a running
+    daemon off from its files whenever someone else starts a test run. This
+    root is 0711 (searchable, not listable), linked from the session's tmp dir
+    as `daemons`, and removed at the end of a run without failures (kept for
+    inspection otherwise).
+    """
+    root = Path(tempfile.mkdtemp(prefix="mm-e2e-"))
+    os.chmod(root, 0o711)
+    (tmp_path_factory.getbasetemp() / "daemons").symlink_to(root)
+    try:
+        yield root
+    finally:
+        if request.session.testsfailed == 0:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def daemon_dir(root: Path, name: str) -> Path:
+    """A fresh directory under `root` that daemons running as their own
+    users can search (files.grant_traverse). The name is cut short, as pytest
+    does for tmp_path: unix socket paths below it (Postfix's
+    public/postlog, …) must stay within 107 bytes."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name)[:16]
+    path = Path(tempfile.mkdtemp(prefix=f"{safe}-", dir=root))
+    grant_traverse(path, root)
     return path
+
+
+@pytest.fixture
+def daemon_tmp(daemon_root: Path, request: pytest.FixtureRequest) -> Path:
+    """The per-test counterpart of tmp_path for daemons (see daemon_root)."""
+    return daemon_dir(daemon_root, request.node.name)
 
 
 # -- logs on failure -----------------------------------------------------------
@@ -138,8 +174,7 @@ ManagerFactory = Callable[..., Manager]
 
 
 @pytest.fixture
-def manager_factory(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
-                    logbook: dict[str, list[Path]],
+def manager_factory(daemon_tmp: Path, logbook: dict[str, list[Path]],
                     tiny_milter_factory: TinyMilterFactory) -> Iterator[ManagerFactory]:
     """make(config_text, extra_files={}) -> our milter-manager, started as a
     subprocess on a free port with `config_text` as its milter-manager.conf
@@ -149,9 +184,9 @@ def manager_factory(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
 
     def make(config: str, *, extra_files: dict[str, str] | None = None,
              user_name: str | None = None) -> Manager:
-        manager = Manager(tmp_path / f"manager{len(started) + 1}", config,
+        manager = Manager(daemon_tmp / f"manager{len(started) + 1}", config,
                           extra_files=extra_files or {}, user_name=user_name,
-                          traverse_up_to=tmp_path_factory.getbasetemp().parent)
+                          traverse_up_to=daemon_tmp)
         started.append(manager)
         logbook[f"manager{len(started)}"] = manager.logs
         return manager.start()
@@ -169,8 +204,7 @@ PostfixFactory = Callable[..., Postfix]
 
 
 @pytest.fixture
-def postfix_factory(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
-                    logbook: dict[str, list[Path]], sink: Sink,
+def postfix_factory(daemon_tmp: Path, logbook: dict[str, list[Path]], sink: Sink,
                     manager_factory: ManagerFactory) -> Iterator[PostfixFactory]:
     """make(smtpd_milters=[...], non_smtpd_milters=None, milter_default_action=
     "tempfail", settings={}) -> a started private Postfix relaying to `sink`
@@ -178,9 +212,9 @@ def postfix_factory(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
     started: list[Postfix] = []
 
     def make(smtpd_milters: Sequence[str] = (), **kwargs) -> Postfix:
-        instance = Postfix(tmp_path / f"postfix{len(started) + 1}", relay_port=sink.port,
+        instance = Postfix(daemon_tmp / f"postfix{len(started) + 1}", relay_port=sink.port,
                            smtpd_milters=smtpd_milters,
-                           traverse_up_to=tmp_path_factory.getbasetemp().parent, **kwargs)
+                           traverse_up_to=daemon_tmp, **kwargs)
         started.append(instance)
         logbook[f"postfix{len(started)}"] = instance.logs
         instance.start()
@@ -246,11 +280,11 @@ def reaper() -> Iterator[Reaper]:
 
 
 @pytest.fixture(scope="session")
-def opendkim(tmp_path_factory: pytest.TempPathFactory,
+def opendkim(daemon_root: Path,
              reaper: Reaper) -> Iterator[OpenDkim]:
     """opendkim signing for example.com with selector `test`; the key pair is
     generated by opendkim-genkey (real-components.md §7.1)."""
-    milter = OpenDkim(daemon_dir(tmp_path_factory, "opendkim"))
+    milter = OpenDkim(daemon_dir(daemon_root, "opendkim"))
     _SESSION_LOGS["opendkim"] = milter.logs
     try:
         milter.start()
@@ -260,11 +294,11 @@ def opendkim(tmp_path_factory: pytest.TempPathFactory,
 
 
 @pytest.fixture(scope="session")
-def clamav(tmp_path_factory: pytest.TempPathFactory,
+def clamav(daemon_root: Path,
            reaper: Reaper) -> Iterator[ClamAV]:
     """clamd with a one-signature database plus clamav-milter
     (real-components.md §7.2)."""
-    milter = ClamAV(daemon_dir(tmp_path_factory, "clamav"))
+    milter = ClamAV(daemon_dir(daemon_root, "clamav"))
     _SESSION_LOGS["clamav"] = milter.logs
     try:
         milter.start()
@@ -274,10 +308,10 @@ def clamav(tmp_path_factory: pytest.TempPathFactory,
 
 
 @pytest.fixture(scope="session")
-def spamassassin(tmp_path_factory: pytest.TempPathFactory,
+def spamassassin(daemon_root: Path,
                  reaper: Reaper) -> Iterator[SpamAssassin]:
     """spamd (offline, -L) plus spamass-milter (real-components.md §7.3)."""
-    milter = SpamAssassin(daemon_dir(tmp_path_factory, "spamassassin"))
+    milter = SpamAssassin(daemon_dir(daemon_root, "spamassassin"))
     _SESSION_LOGS["spamassassin"] = milter.logs
     try:
         milter.start()
@@ -287,11 +321,11 @@ def spamassassin(tmp_path_factory: pytest.TempPathFactory,
 
 
 @pytest.fixture(scope="session")
-def rspamd(tmp_path_factory: pytest.TempPathFactory,
+def rspamd(daemon_root: Path,
            reaper: Reaper) -> Iterator[Rspamd]:
     """rspamd with its proxy worker in milter mode, DNS on 127.0.0.1:53 only,
     hyperscan cache in .cache/rspamd (real-components.md §7.4)."""
-    milter = Rspamd(daemon_dir(tmp_path_factory, "rspamd"), dbdir=CACHE_DIR / "rspamd")
+    milter = Rspamd(daemon_dir(daemon_root, "rspamd"), dbdir=CACHE_DIR / "rspamd")
     _SESSION_LOGS["rspamd"] = milter.logs
     try:
         milter.start()

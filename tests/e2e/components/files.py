@@ -12,10 +12,10 @@ def grant_traverse(path: Path, up_to: Path) -> None:
     """Add search permission for others (o+x) on `path` and its ancestors up
     to and including `up_to`.
 
-    Daemons that drop to their own user (clamav, opendkim, _rspamd,
-    debian-spamd, the manager's nobody) must reach their files under pytest's
-    tmp dirs, whose root pytest creates with mode 0700 (and resets to 0700 at
-    the next session). Only search is granted, never listing.
+    Daemons that drop to their own user (Postfix's services, clamav,
+    opendkim, _rspamd, debian-spamd, the manager's nobody) must reach their
+    files; mkdtemp and pytest create directories with mode 0700. Only search
+    is granted, never listing.
     """
     path = path.resolve()
     up_to = up_to.resolve()

@@ -14,7 +14,7 @@ from pathlib import Path
 from .files import chown_tree
 from .ports import free_ports
 from .process import ManagedProcess
-from .waiting import wait_tcp
+from .waiting import milter_negotiates, wait_tcp, wait_until
 
 USER = "_rspamd"
 START_TIMEOUT = 120.0  # §2: 20–30 s on a first start
@@ -76,6 +76,10 @@ class Rspamd:
         self.write_config()
         self.process.start()
         wait_tcp(self.port, timeout=START_TIMEOUT, proc=self.process, logs=self.logs)
+        # The main process binds before its proxy worker serves: wait until
+        # the worker answers a negotiate.
+        wait_until(lambda: milter_negotiates(self.port), timeout=START_TIMEOUT,
+                   what=f"rspamd's proxy to negotiate on port {self.port}", logs=self.logs)
         return self
 
     @property

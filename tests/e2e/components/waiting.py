@@ -8,6 +8,7 @@ reason is on the screen.
 from __future__ import annotations
 
 import socket
+import struct
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -99,6 +100,25 @@ def tcp_accepts(port: int, host: str = "127.0.0.1") -> bool:
     try:
         with socket.create_connection((host, port), timeout=0.5):
             return True
+    except OSError:
+        return False
+
+
+def milter_negotiates(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a milter on host:port answers a negotiate (protocol.md: `O`
+    with version 6, every action, every step) with its own `O`; then quits.
+
+    For children whose main process listens long before a worker serves
+    (rspamd); never used on the manager or an MTA, whose logs tests read.
+    """
+    offer = struct.pack("!III", 6, 0x1FF, 0x1FFFFF)
+    try:
+        with socket.create_connection((host, port), timeout=2.0) as sock:
+            sock.sendall(struct.pack("!I", len(offer) + 1) + b"O" + offer)
+            header = sock.recv(5, socket.MSG_WAITALL)
+            answered = len(header) == 5 and header[4:5] == b"O"
+            sock.sendall(struct.pack("!I", 1) + b"Q")
+            return answered
     except OSError:
         return False
 
