@@ -19,7 +19,6 @@ from milter_manager.protocol import (
     Quarantine,
     ReplyCode,
     Status,
-    fold_status,
 )
 from milter_manager.protocol.commands import EndOfMessage
 from milter_manager.protocol.commands import Header as HeaderCommand
@@ -35,7 +34,7 @@ from milter_manager.protocol.replies import (
 )
 
 from . import headers as hdr
-from .child import STAGES
+from .child import STAGES, fold
 from .log import STATISTICS
 from .message import BODY, END_OF_HEADER, END_OF_MESSAGE, HEADER, Message
 
@@ -135,7 +134,7 @@ class MessageStages:
 
     def _fold_message(self, kind: bytes, status: Status) -> None:
         buckets = self.message.buckets
-        buckets[kind] = fold_status(buckets[kind], status)
+        buckets[kind] = fold(buckets[kind], status)
 
     def _reply_message(self, status: Status) -> None:
         self._chain_busy = False

@@ -36,6 +36,7 @@ from milter_manager.protocol.replies import (
     Skip,
     TemporaryFailure,
 )
+from milter_manager.protocol.status import status_rank
 
 from .connection import ConnectResult, Stream, connect_stream
 from .listener import SocketSpec, SpecError, resolve_spec
@@ -84,14 +85,12 @@ def socket_spec(spec: str, parsed: Any = None) -> SocketSpec:
 class Expectation:
     """A command sent to the child that awaits its reply (FIFO, protocol.md §7)."""
 
-    __slots__ = ("armed", "cancelled", "code", "flushed", "handler")
+    __slots__ = ("cancelled", "code", "handler")
 
     def __init__(self, code: bytes, handler: Handler) -> None:
         self.code = code
         self.handler = handler
         self.cancelled = False
-        self.flushed = False
-        self.armed = False
 
 
 class ChildMilter:
@@ -204,6 +203,7 @@ class ChildMilter:
             return
         self.stream = Stream(self.loop, result.sock, self)
         self.stream.set_write_timeout(self.egg.writing_timeout, self._write_timed_out)
+        self.stream.drained = self._drained
         self.children.child_connected(self)
 
     def _connect_failed(self, result: ConnectResult) -> None:
@@ -304,11 +304,10 @@ class ChildMilter:
             self._invalid_state(getattr(reply, "nick", "reply"), "negotiate", head.code)
             return
         expect.popleft()
-        self.deadline.cancel()
         if expect:
-            nxt = expect[0]
-            if nxt.flushed:
-                self._arm(nxt)
+            self._arm(expect[0])
+        else:
+            self.deadline.cancel()
         if head.cancelled:
             return
         self.status = status
@@ -321,7 +320,7 @@ class ChildMilter:
             self._invalid_state(reply.nick, "end-of-message", head.code if head else None,
                                 state)
             return
-        if type(reply) is Progress and head.flushed:
+        if type(reply) is Progress:
             self.deadline.arm(self.egg.end_of_message_timeout)   # §9.1: p restarts it
         self.children.child_modification(self, reply)
 
@@ -356,8 +355,13 @@ class ChildMilter:
             stream.on_flushed(lambda: self._no_reply_answer(handler))
             return
         expectation = Expectation(code, handler)
-        self.expect.append(expectation)
-        stream.on_flushed(lambda: self._flushed(expectation))
+        expect = self.expect
+        expect.append(expectation)
+        if len(expect) == 1:
+            # §9.1 "from the flush": armed now, and armed again by `_drained`
+            # when a write had to wait for the socket (cheaper than a flush
+            # callback per command, same deadline).
+            self._arm(expectation)
 
     def send_body(self, piece: bytes | memoryview, handler: Handler, *, replies: bool,
                   prefix: list[bytes] | None = None) -> None:
@@ -370,10 +374,9 @@ class ChildMilter:
         if not self.quit:
             handler(self, Status.CONTINUE, None)
 
-    def _flushed(self, expectation: Expectation) -> None:
-        expectation.flushed = True
-        if self.expect and self.expect[0] is expectation:
-            self._arm(expectation)
+    def _drained(self) -> None:
+        if self.expect:
+            self._arm(self.expect[0])
 
     def _arm(self, expectation: Expectation) -> None:
         # manager.md §9.1: E uses end_of_message_timeout, the rest reading_timeout.
@@ -489,6 +492,16 @@ class ChildMilter:
         status = self.end_status if self.end_status is not None else self.status
         log.statistics(f"[milter][end][{state}][{status_text(status)}]"
                        f"[{format_elapsed(elapsed)}]({self.tag}): {self.name}")
+
+
+# protocol.md §12 fold order keyed by identity: `Status` hashes in Python
+# code, which would cost more than the fold itself on the per-command path.
+_RANK = {id(status): status_rank(status) for status in Status}
+
+
+def fold(current: Status, verdict: Status) -> Status:
+    """protocol.md §12: `verdict` replaces `current` only if it ranks higher."""
+    return verdict if _RANK[id(verdict)] > _RANK[id(current)] else current
 
 
 def status_text(status: Status) -> str:

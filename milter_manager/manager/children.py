@@ -24,7 +24,6 @@ from milter_manager.protocol import (
     combine,
     define_macro,
     filter_macros,
-    fold_status,
     negotiate_reply,
     requested_symbols,
 )
@@ -34,7 +33,7 @@ from milter_manager.protocol.flags import (
 )
 
 from .chain import MessageStages
-from .child import STAGES, ChildMilter
+from .child import STAGES, ChildMilter, fold
 from .context import ChildContext
 from .log import DEBUG, ManagerLog, TagCounter
 from .loop import EventLoop
@@ -44,7 +43,6 @@ if TYPE_CHECKING:
     from .leader import Leader
 
 _REFUSED = (Status.REJECT, Status.TEMPORARY_FAILURE, Status.DISCARD)
-_BROADCAST_STAGES = (b"C", b"H", b"M", b"R", b"T", b"U")
 
 
 class Children(MessageStages):
@@ -244,7 +242,7 @@ class Children(MessageStages):
         strongest = Status.CONTINUE
         for child in self.children:
             if not child.negotiated:
-                strongest = fold_status(strongest, child.egg.fallback_status)
+                strongest = fold(strongest, child.egg.fallback_status)
         if strongest in _REFUSED:
             # [deviation] M13: the healthy children get Q (upstream leaves them open).
             for child in negotiated:
@@ -369,7 +367,7 @@ class Children(MessageStages):
                    replies=not child.no_reply(code))
 
     def _fold(self, code: bytes, status: Status) -> None:
-        self.buckets[code] = fold_status(self.buckets.get(code, Status.NOT_CHANGE), status)
+        self.buckets[code] = fold(self.buckets.get(code, Status.NOT_CHANGE), status)
 
     def _broadcast_answer(self, gen: int, child: ChildMilter, status: Status, reply: Any) -> None:
         if gen != self.gen:

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from .loop import EVENT_READ, EVENT_WRITE, Deadline, EventLoop
 
-READ_SIZE = 262144
+READ_SIZE = 65536
 # sendmsg() takes at most IOV_MAX (1024 on Linux) buffers per call.
 _IOV_MAX = 1024
 
@@ -39,6 +39,7 @@ class Stream:
     """One connected socket: read callbacks, buffered writes, close."""
 
     __slots__ = (
+        "_backlogged",
         "_dirty",
         "_events",
         "_flush_waiters",
@@ -49,6 +50,7 @@ class Stream:
         "_write_deadline",
         "_write_timeout",
         "closed",
+        "drained",
         "fileno",
         "loop",
         "protocol",
@@ -71,6 +73,9 @@ class Stream:
         self._write_deadline: Deadline | None = None
         self._write_timeout = 0.0
         self._on_write_timeout: Callable[[], Any] | None = None
+        #: called when data that could not be sent at once has all been sent
+        self.drained: Callable[[], Any] | None = None
+        self._backlogged = False
         sock.setblocking(False)
         self._events = EVENT_READ
         loop.watch(sock, EVENT_READ, self)
@@ -131,6 +136,7 @@ class Stream:
         if n:
             self._consume(n)
         if self._wbuf:
+            self._backlogged = True
             if not self._events & EVENT_WRITE:
                 self._events |= EVENT_WRITE
                 self.loop.modify(self.sock, self._events, self)
@@ -139,10 +145,15 @@ class Stream:
                 if self._write_deadline is None:
                     self._write_deadline = self.loop.deadline(self._write_timed_out)
                 self._write_deadline.arm(self._write_timeout)
-        elif self._events & EVENT_WRITE:
-            self._events &= ~EVENT_WRITE
-            if not self.closed:
-                self.loop.modify(self.sock, self._events, self)
+        else:
+            if self._events & EVENT_WRITE:
+                self._events &= ~EVENT_WRITE
+                if not self.closed:
+                    self.loop.modify(self.sock, self._events, self)
+            if self._backlogged:
+                self._backlogged = False
+                if self.drained is not None:
+                    self.drained()
 
     def _consume(self, n: int) -> None:
         self._sent += n

@@ -54,13 +54,15 @@ MTA_INACTIVITY_TIMEOUT = 7210.0
 MAX_HEADERS = 10000
 MAX_RECIPIENTS = 10000
 
+# keyed by identity (Status hashes in Python code)
 _STATUS_FRAME = {
-    Status.CONTINUE: b"\x00\x00\x00\x01c",
-    Status.ACCEPT: b"\x00\x00\x00\x01a",
-    Status.REJECT: b"\x00\x00\x00\x01r",
-    Status.TEMPORARY_FAILURE: b"\x00\x00\x00\x01t",
-    Status.DISCARD: b"\x00\x00\x00\x01d",
+    id(Status.CONTINUE): b"\x00\x00\x00\x01c",
+    id(Status.ACCEPT): b"\x00\x00\x00\x01a",
+    id(Status.REJECT): b"\x00\x00\x00\x01r",
+    id(Status.TEMPORARY_FAILURE): b"\x00\x00\x00\x01t",
+    id(Status.DISCARD): b"\x00\x00\x00\x01d",
 }
+_CONTINUE_FRAME = _STATUS_FRAME[id(Status.CONTINUE)]
 
 _ARGS = {
     b"C": lambda p: (p.hostname.decode("utf-8", "surrogateescape"), p),
@@ -75,7 +77,7 @@ _ARGS = {
 def reply_frame(status: Status) -> bytes:
     """A plain verdict frame; statuses without a frame of their own (pass
     statuses, skip, …) are `c` (the MTA never gets `s`, protocol.md §8.2)."""
-    return _STATUS_FRAME.get(status, _STATUS_FRAME[Status.CONTINUE])
+    return _STATUS_FRAME.get(id(status), _CONTINUE_FRAME)
 
 
 class Leader:

@@ -1,0 +1,289 @@
+"""Manager throughput and added latency (the manager issue's benchmark).
+
+An in-process load generator runs many concurrent MTA sessions on one event
+loop against the manager, which runs in its own process pinned to one CPU
+and fans out to 2 fast test children (another process) on loopback. Each
+session is O C H M R T, 20 headers, N, one body chunk (10 KiB message in
+all), E, Q. The same load is also run against one child directly; the
+difference of the per-message latencies (MAIL sent → end-of-message reply)
+is the latency the manager adds.
+
+    .venv/bin/python benchmarks/manager.py [--duration 5] [--concurrency 1,8,64]
+
+Targets (manager issue): ≥ 500 messages/s at concurrency 8 on one core, p50
+added latency ≤ 2 ms (later: ≥ 1,000 messages/s, ≤ 0.5 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+from types import SimpleNamespace
+
+import psutil
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from milter_manager.manager.connection import Stream
+from milter_manager.manager.listener import Listener, listen_socket
+from milter_manager.manager.loop import EventLoop
+from milter_manager.protocol import COMMANDS, REPLIES, FrameReader
+from milter_manager.protocol.commands import (
+    Body,
+    Connect,
+    Data,
+    EndOfHeader,
+    EndOfMessage,
+    EnvelopeFrom,
+    EnvelopeRecipient,
+    Header,
+    Helo,
+    Negotiate,
+    Quit,
+)
+from milter_manager.protocol.replies import Continue, NegotiateReply
+
+N_HEADERS = 20
+MESSAGE_SIZE = 10 * 1024
+
+
+# -- fast test children --------------------------------------------------------------
+
+class FastChild:
+    """A milter that answers `continue` to everything, on the event loop."""
+
+    CONTINUE = Continue().encode()
+
+    def __init__(self, loop: EventLoop, sock: socket.socket) -> None:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.reader = FrameReader(COMMANDS)
+        self.stream = Stream(loop, sock, self)
+
+    def data_received(self, data: bytes) -> None:
+        write = self.stream.write
+        for packet in self.reader.feed(data):
+            code = packet.wire_code
+            if code == b"O":
+                write(NegotiateReply(packet.version, packet.actions, 0).encode())
+            elif code in (b"D", b"A"):
+                continue
+            elif code in (b"Q", b"K"):
+                self.stream.close_after_flush()
+                return
+            else:
+                write(self.CONTINUE)
+
+    def eof_received(self) -> None:
+        self.stream.close()
+
+    def connection_lost(self, error: BaseException | None) -> None:
+        pass
+
+
+def pin(cpus: set[int] | None) -> None:
+    if cpus and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, cpus)
+
+
+def serve_children(n: int, cpus: set[int] | None) -> None:
+    pin(cpus)
+    loop = EventLoop()
+    ports = []
+    for _ in range(n):
+        sock, bound = listen_socket("inet:0@[127.0.0.1]")
+        listener = Listener(loop, sock, bound, lambda c, a: FastChild(loop, c))
+        listener.start()
+        ports.append(str(listener.port))
+    print(" ".join(ports), flush=True)
+    loop.run_forever()
+
+
+def serve_manager(ports: list[str], cpu: int | None) -> None:
+    from milter_manager.manager import Manager, ManagerLog
+    from milter_manager.manager.log import CRITICAL, ERROR
+    pin({cpu} if cpu is not None else None)
+    eggs = [SimpleNamespace(name=f"child{i}", connection_spec=f"inet:{port}@127.0.0.1",
+                            enabled=True, applicable_conditions=[])
+            for i, port in enumerate(ports)]
+    conf = SimpleNamespace(manager=SimpleNamespace(), eggs=eggs)
+    manager = Manager(conf, "inet:0@[127.0.0.1]", log=ManagerLog(CRITICAL | ERROR))
+    manager.start()
+    print(manager.port, flush=True)
+    manager.run_forever()
+
+
+# -- load generator ------------------------------------------------------------------------
+
+def message_commands() -> tuple[list[bytes], list[bytes]]:
+    """(commands before MAIL, commands from MAIL on): one frame per reply."""
+    headers = [Header(b"X-Header-%02d" % i, b"value %02d of the benchmark message" % i)
+               for i in range(N_HEADERS)]
+    header_size = sum(len(h.name) + len(h.value) + 4 for h in headers)
+    body = (b"0123456789abcdef" * 4 + b"\r\n") * ((MESSAGE_SIZE - header_size) // 66 + 1)
+    body = body[:MESSAGE_SIZE - header_size]
+    before = [Negotiate(6, 0x1FF, 0).encode(),
+              Connect(b"client.example.net", b"4", 40000, b"192.0.2.10").encode(),
+              Helo(b"client.example.net").encode()]
+    after = [EnvelopeFrom(b"<sender@example.net>").encode(),
+             EnvelopeRecipient(b"<rcpt@example.org>").encode(), Data().encode()]
+    after += [h.encode() for h in headers]
+    after += [EndOfHeader().encode(), Body(body).encode(), EndOfMessage().encode()]
+    return before, after
+
+
+class Session:
+    """One MTA session at a time, then the next, until the run ends."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.start_session()
+
+    def start_session(self) -> None:
+        sock = socket.socket()
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.connect(("127.0.0.1", self.run.port))
+        self.reader = FrameReader(REPLIES)
+        self.stream = Stream(self.run.loop, sock, self)
+        self.step = 0
+        self.mail_at = 0.0
+        self.send()
+
+    def send(self) -> None:
+        commands = self.run.commands
+        if self.step == len(self.run.before):
+            self.mail_at = time.perf_counter()
+        self.stream.write(commands[self.step])
+
+    def data_received(self, data: bytes) -> None:
+        for _reply in self.reader.feed(data):
+            self.step += 1
+            if self.step == len(self.run.commands):
+                self.run.done(time.perf_counter() - self.mail_at)
+                self.stream.write(Quit().encode())
+                self.stream.close_after_flush()
+                if self.run.running:
+                    self.start_session()
+                return
+            self.send()
+
+    def eof_received(self) -> None:
+        self.stream.close()
+
+    def connection_lost(self, error: BaseException | None) -> None:
+        pass
+
+
+class Run:
+    def __init__(self, port: int, concurrency: int, duration: float, warmup: float) -> None:
+        self.port = port
+        self.before, after = message_commands()
+        self.commands = self.before + after
+        self.loop = EventLoop()
+        self.latencies: list[float] = []
+        self.running = True
+        self.measuring = False
+        self.concurrency = concurrency
+        self.duration = duration
+        self.warmup = warmup
+
+    def done(self, latency: float) -> None:
+        if self.measuring:
+            self.latencies.append(latency)
+
+    def go(self, cpu=None) -> tuple[float, list[float]]:
+        sessions = [Session(self) for _ in range(self.concurrency)]
+        self.loop.run_until(lambda: False, timeout=self.warmup)
+        self.measuring = True
+        cpu_before = cpu() if cpu else 0.0
+        started = time.perf_counter()
+        self.loop.run_until(lambda: False, timeout=self.duration)
+        elapsed = time.perf_counter() - started
+        self.cpu = (cpu() - cpu_before) if cpu else 0.0
+        self.measuring = False
+        self.running = False
+        self.loop.run_until(lambda: False, timeout=0.5)
+        del sessions
+        return len(self.latencies) / elapsed, self.latencies
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=5.0)
+    parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument("--concurrency", default="1,8,64")
+    parser.add_argument("--manager-cpu", type=int, default=0,
+                        help="the CPU the manager process is pinned to")
+    parser.add_argument("--isolate", action="store_true",
+                        help="also keep the children and the load generator off that CPU "
+                             "(on a VM, cross-CPU wakeups can then dominate the latency)")
+    parser.add_argument("--serve-children", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-manager", help=argparse.SUPPRESS)
+    parser.add_argument("--cpu", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    # The manager gets a CPU of its own; the children and the load generator
+    # share the others, so they never preempt it.
+    all_cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
+    others = ((all_cpus - {args.manager_cpu}) or None) if args.isolate else None
+    if args.serve_children:
+        serve_children(args.serve_children, others)
+        return 0
+    if args.serve_manager:
+        serve_manager(args.serve_manager.split(","), args.cpu)
+        return 0
+
+    pin(others)
+    me = [sys.executable, os.path.abspath(__file__)]
+    children = subprocess.Popen([*me, "--serve-children", "2"], stdout=subprocess.PIPE, text=True)
+    ports = children.stdout.readline().split()
+    manager = subprocess.Popen([*me, "--serve-manager", ",".join(ports),
+                                "--cpu", str(args.manager_cpu)],
+                               stdout=subprocess.PIPE, text=True)
+    manager_port = int(manager.stdout.readline())
+    print(f"manager on one CPU ({args.manager_cpu}), 2 fast children, "
+          f"{MESSAGE_SIZE // 1024} KiB message with {N_HEADERS} headers, "
+          f"{args.duration:g} s per run")
+    print("capacity = messages per second of the manager's own CPU time (user + system),")
+    print("i.e. what it would sustain on one core of its own; rate = what this machine did.")
+    print(f"{'concurrency':>11} {'direct msg/s':>12} {'manager msg/s':>13} {'capacity':>8} "
+          f"{'cpu ms/msg':>10} {'p50 added ms':>12} {'p99 added ms':>12} "
+          f"{'manager p50/p99 ms':>18}")
+    process = psutil.Process(manager.pid)
+    try:
+        for concurrency in (int(c) for c in args.concurrency.split(",")):
+            direct_rate, direct = Run(int(ports[0]), concurrency, args.duration,
+                                      args.warmup).go()
+            run = Run(manager_port, concurrency, args.duration, args.warmup)
+            rate, via = run.go(lambda: cpu_seconds(process))
+            cpu_per_message = run.cpu / max(1, len(via))
+            p50 = percentile(via, 0.5) - percentile(direct, 0.5)
+            p99 = percentile(via, 0.99) - percentile(direct, 0.99)
+            print(f"{concurrency:>11} {direct_rate:>12.0f} {rate:>13.0f} "
+                  f"{1 / cpu_per_message:>8.0f} {cpu_per_message * 1000:>10.2f} "
+                  f"{p50 * 1000:>12.2f} {p99 * 1000:>12.2f} "
+                  f"{percentile(via, 0.5) * 1000:>8.2f}/{percentile(via, 0.99) * 1000:.2f}",
+                  flush=True)
+    finally:
+        manager.terminate()
+        children.terminate()
+        manager.wait()
+        children.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
