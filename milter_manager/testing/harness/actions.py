@@ -197,6 +197,8 @@ class ActionRunner:
             pass  # they get no reply, whatever `response` says
         else:
             self.read_reply(action)
+        # What the clients printed before answering is recorded before any check.
+        self.clients.sync()
 
         # Steps 3 and 4: what the clients received.
         if action.has("n_received") and response not in ("quit", "none"):
@@ -224,6 +226,7 @@ class ActionRunner:
                 raise Failure(group, f"n_alive: expected {expected_alive}, got {alive}")
 
         # Step 8: per-command data (§5.3) and the MTA's records (§5.4).
+        self.clients.sync()
         self.check_data(action, self.clients.snapshot())
         if command == "end-of-message":
             self.check_mta_records(action)
@@ -239,6 +242,7 @@ class ActionRunner:
         if expected > 0:
             self.clients.wait_until(lambda: self.clients.count(signal) >= expected,
                                     COUNT_TIMEOUT)
+            self.clients.sync()
         actual = self.clients.count(signal)
         if actual != expected:
             raise Failure(action.group, f"{key}: expected {expected} '{signal}' received by "
@@ -260,6 +264,7 @@ class ActionRunner:
             time.sleep(ABORT_CLIENT_TIMEOUT)
         else:
             self.clients.wait_until(seen_all, ABORT_CLIENT_TIMEOUT)
+        self.clients.sync()
         records = self.clients.snapshot()
         for (index, response), got in zip(wanted, records):
             name = self.clients.clients[index].name

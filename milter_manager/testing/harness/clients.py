@@ -62,6 +62,10 @@ class Client:
         self.unexpected = bytearray()   # output that is no record
         self._splitter = RecordSplitter()
         self._threads: list[threading.Thread] = []
+        self._wake: tuple[int, int] | None = None
+        self._sync_requested = 0
+        self._synced = 0
+        self._eof = False
 
     @property
     def command(self) -> list[str]:
@@ -76,6 +80,7 @@ class Client:
         """§8.1: start and wait for `ready` (or the process's exit: a failure)."""
         if not self.spec.run:
             return
+        self._wake = os.pipe()
         self.process = subprocess.Popen(
             self.command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, env=client_environment(), cwd=str(_PROJECT_ROOT))
@@ -96,8 +101,23 @@ class Client:
             raise ClientError(f"couldn't run test client on port {self.port}")
 
     def _read_stdout(self, stream: object) -> None:
+        """Read and record stdout; answer `sync()` requests when the pipe is empty."""
         fd = stream.fileno()  # type: ignore[attr-defined]
+        assert self._wake is not None
+        wake = self._wake[0]
         while True:
+            readable = select.select([fd, wake], [], [])[0]
+            if wake in readable:
+                os.read(wake, 4096)
+            if fd not in readable:
+                # Woken by sync(): done once the pipe is empty *after* the request.
+                with self.condition:
+                    requested = self._sync_requested
+                if not select.select([fd], [], [], 0)[0]:
+                    with self.condition:
+                        self._synced = max(self._synced, requested)
+                        self.condition.notify_all()
+                continue
             try:
                 data = os.read(fd, 65536)
             except OSError:
@@ -108,6 +128,7 @@ class Client:
                     tail = self._splitter.buffer
                     self._absorb(b"\n" if tail and not tail.endswith(b"\n") else b"",
                                  at_rest=True)
+                    self._eof = True
                     self.condition.notify_all()
                 return
             at_rest = not select.select([fd], [], [], 0)[0]
@@ -115,6 +136,29 @@ class Client:
                 self.stdout_log += data
                 self._absorb(data, at_rest=at_rest)
                 self.condition.notify_all()
+
+    def sync(self, timeout: float = 1.0) -> None:
+        """Make sure everything the client printed so far has been recorded.
+
+        The client prints each command before it answers it, so once the
+        manager's reply is here, what caused it is in the pipe: this waits until
+        the reader thread has seen the pipe empty after this call.
+        """
+        if self.process is None or self._wake is None:
+            return
+        with self.condition:
+            if self._eof:
+                return
+            self._sync_requested += 1
+            target = self._sync_requested
+        os.write(self._wake[1], b"s")
+        deadline = time.monotonic() + timeout
+        with self.condition:
+            while self._synced < target and not self._eof:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                self.condition.wait(remaining)
 
     def _absorb(self, data: bytes, *, at_rest: bool) -> None:
         records = self._splitter.feed(data, at_rest=at_rest)
@@ -159,6 +203,10 @@ class Client:
         for stream in (process.stdout, process.stderr):
             if stream is not None:
                 stream.close()
+        if self._wake is not None:
+            for fd in self._wake:
+                os.close(fd)
+            self._wake = None
 
     def diagnostics(self) -> str:
         status = "not started" if self.process is None else (
@@ -200,6 +248,11 @@ class Clients:
         with self.condition:
             for client in self.clients:
                 client.clear()
+
+    def sync(self) -> None:
+        """Record everything the clients have printed so far (see `Client.sync`)."""
+        for client in self.clients:
+            client.sync()
 
     def count(self, signal_name: str) -> int:
         with self.condition:

@@ -17,6 +17,7 @@ import re
 import shlex
 import subprocess
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,9 @@ class RunContext:
     mode: str = "in-process"
     ports: PortMap = field(default_factory=PortMap)
     verbose: bool = False
+    #: (files, load path) -> configuration; the port's loader unless a test
+    #: hands in a configuration built another way.
+    load_configuration: Callable[[list[Path], Path], Any] = load_files
 
 
 class Run:
@@ -95,7 +99,7 @@ def run_leader(scenario: Scenario, context: RunContext, run: Run) -> None:
     """§4–§6 for one main scenario; raises Failure at the first difference."""
     files = leader_files(context.root, scenario.path.parent, scenario.configuration)
     try:
-        config = load_files(files, files[0].parent)
+        config = context.load_configuration(files, files[0].parent)
         if context.mode == "process":
             port = context.ports(0) if not context.ports.identity else PortMap()(0)
             text = process_configuration(files, list(config.eggs), context.ports)
@@ -165,6 +169,12 @@ class ChildrenActionRunner(ActionRunner):
                                          f"{status.nick}")
         if action.has("error_domain"):
             self.check_connection_error(action)
+        elif action.command == "negotiate" and self.launcher is not None \
+                and not self.clients.wait_until(self.launcher.all_negotiated, 1.0):
+            # `negotiate-retry.txt`: the launched client was connected on the
+            # retry and negotiated (what "both negotiate" means on the wire).
+            raise Failure(group, f"a launched client did not negotiate: "
+                                 f"{self.launcher.command_lines}")
 
     def check_connection_error(self, action: Action) -> None:
         """`negotiate-retry-fail.txt`: the log names the failed retry at error level."""
@@ -187,6 +197,7 @@ class ChildrenActionRunner(ActionRunner):
             raise Failure(action.group, f"a second frame ({stray.nick}) followed the reply")  # type: ignore[attr-defined]
 
     port_map: Any = None
+    launcher: TestLauncher | None = None
 
 
 _SPEC = re.compile(r"inet6?:\d+(?=@)")
@@ -214,7 +225,8 @@ class TestLauncher:
     as the current user (never reachable from a configuration file)."""
 
     def __init__(self) -> None:
-        self.processes: list[subprocess.Popen[bytes]] = []
+        self.command_lines: list[str] = []
+        self.outputs: list[bytearray] = []
         self.lock = threading.Lock()
 
     def __call__(self, command_line: str, user_name: str | None = None) -> None:
@@ -222,12 +234,26 @@ class TestLauncher:
 
     def launch(self, command_line: str, user_name: str | None = None) -> None:
         process = subprocess.Popen(shlex.split(command_line), stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                    env=client_environment())
+        output = bytearray()
         with self.lock:
-            self.processes.append(process)
-        # Not stopped by §8.2: it ends by itself (`Q` or its idle timeout); reap it.
-        threading.Thread(target=process.wait, daemon=True).start()
+            self.command_lines.append(command_line)
+            self.outputs.append(output)
+        # Not stopped by §8.2: it ends by itself (`Q` or its idle timeout). Its
+        # output is kept (to see that it negotiated) and it is reaped.
+        threading.Thread(target=self._collect, args=(process, output), daemon=True).start()
+
+    def _collect(self, process: subprocess.Popen[bytes], output: bytearray) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            with self.lock:
+                output += line
+        process.wait()
+
+    def all_negotiated(self) -> bool:
+        with self.lock:
+            return all(b"receive: negotiate" in output for output in self.outputs)
 
 
 def run_children(scenario: Scenario, context: RunContext, run: Run) -> None:
@@ -251,5 +277,7 @@ def run_children(scenario: Scenario, context: RunContext, run: Run) -> None:
 
     class Runner(ChildrenActionRunner):
         port_map = context.ports
+
+    Runner.launcher = launcher
 
     _run_actions(scenario, run, clients, Runner)

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .actions import Failure
 from .fake_mta import WireFailure
@@ -66,8 +67,13 @@ def _alarm(signum: int, frame: object) -> None:
     raise ScenarioTimeout
 
 
-def run_file(file: str, options: RunnerOptions, *, corpus_ports: bool = False) -> Outcome:
-    """Run one scenario file to its outcome; never raises."""
+def run_file(file: str, options: RunnerOptions, *, corpus_ports: bool = False,
+             load_configuration: Any = None) -> Outcome:
+    """Run one scenario file to its outcome; never raises.
+
+    `load_configuration(files, load_path)` replaces the port's configuration
+    loader (tests of the harness itself).
+    """
     started = time.monotonic()
     path = Path(file)
     try:
@@ -88,6 +94,8 @@ def run_file(file: str, options: RunnerOptions, *, corpus_ports: bool = False) -
         for attempt in range(PORT_RETRIES + 1):
             context = RunContext(root, options.mode, PortMap(identity=corpus_ports),
                                  options.verbose)
+            if load_configuration is not None:
+                context.load_configuration = load_configuration
             run = Run()
             try:
                 {"leader": run_leader, "children": run_children,

@@ -65,6 +65,10 @@ def load_files(files: list[Path], load_path: Path) -> Any:
         raise TargetError(f"configuration: {error}") from None
     except ImportError as error:
         raise TargetError(f"configuration: the loader is not available: {error}") from None
+    except Exception as error:  # noqa: BLE001 - a loader bug is not a harness bug
+        import traceback
+        raise TargetError(f"configuration: the loader failed: {error!r}\n"
+                          f"{traceback.format_exc()}") from None
 
 
 def leader_files(root: Path, scenario_dir: Path, configuration: str | None) -> list[Path]:
