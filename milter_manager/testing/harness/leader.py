@@ -33,6 +33,7 @@ from .target import (
     InProcessManager,
     ProcessManager,
     TargetError,
+    fallback_status,
     leader_files,
     load_files,
     process_configuration,
@@ -101,10 +102,8 @@ def run_leader(scenario: Scenario, context: RunContext, run: Run) -> None:
     try:
         config = context.load_configuration(files, files[0].parent)
         if context.mode == "process":
-            port = context.ports(0) if not context.ports.identity else PortMap()(0)
             text = process_configuration(files, list(config.eggs), context.ports)
-            from .target import fallback_status
-            run.target = ProcessManager(text, port, fallback_status(config))
+            run.target = ProcessManager(text, context.ports.fresh(), fallback_status(config))
         else:
             remap_milters(config, context.ports)
             run.target = InProcessManager(config, verbose=context.verbose)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from .actions import Failure
 from .leader import Run, RunContext, _start_clients
-from .ports import PortMap
 from .scenario import Scenario
 from .target import (
     ProcessManager,
@@ -25,7 +24,6 @@ _ELAPSED = re.compile(r"^elapsed-time: [\d.]+ seconds$")
 
 def run_manager_set(scenario: Scenario, context: RunContext, run: Run) -> None:
     base = context.root / MANAGER_CONFIGURATION
-    fresh = PortMap()
     try:
         # Loaded here too, to know its milters (in order) and its controller spec.
         config = load_files([base], base.parent)
@@ -34,10 +32,10 @@ def run_manager_set(scenario: Scenario, context: RunContext, run: Run) -> None:
         remapped_controller = None
         if controller_port is not None:
             # §11.2: remapped like the milters; kept on loopback.
-            remapped_controller = f"inet:{fresh(controller_port)}@127.0.0.1"
+            remapped_controller = f"inet:{context.ports.fresh()}@127.0.0.1"
         text = process_configuration([base], list(config.eggs), context.ports,
                                      remapped_controller)
-        port = fresh(0)
+        port = context.ports.fresh()
         run.target = ProcessManager(text, port, fallback_status(config))
     except TargetError as error:
         raise Failure("scenario", str(error)) from None

@@ -63,6 +63,12 @@ class PortMap:
             self.mapping[port] = mapped
         return mapped
 
+    def fresh(self) -> int:
+        """A free port that no scenario port maps to (the daemon's own listener)."""
+        port = self._allocate()
+        self.mapping[-port] = port  # reserved, so no later mapping takes it
+        return port
+
     def _allocate(self) -> int:
         taken = set(self.mapping.values())
         for _ in range(1000):

@@ -1,0 +1,65 @@
+"""The upstream scenario corpus, replayed on the wire against our manager (scenarios.md §1, §11).
+
+One test id per scenario file (`test_scenario[envelope-from-reject]`; the other
+sets as `children/…` and `manager/…`). The selected files are run once, in
+parallel on remapped ports, by the same runner as `compat/scenarios.py`; each
+test then asserts its own outcome, so a broken scenario fails CI by name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from milter_manager.testing.harness.keyfile import KeyFile
+from milter_manager.testing.harness.runner import (
+    OMIT,
+    PASS,
+    RunnerOptions,
+    default_jobs,
+    run_files,
+)
+
+from .conftest import FIXTURES
+
+
+def _cases() -> list[pytest.param]:
+    cases = []
+    for directory in ("leader", "children", "manager"):
+        for path in sorted((FIXTURES / directory).glob("*.txt")):
+            name = path.stem if directory == "leader" else f"{directory}/{path.stem}"
+            cases.append(pytest.param(path, id=name))
+    return cases
+
+
+CASES = _cases()
+
+
+@pytest.fixture(scope="session")
+def corpus_outcomes(request: pytest.FixtureRequest) -> dict[str, object]:
+    """Run every selected scenario once, in parallel (§9 `--jobs`, one job per CPU)."""
+    selected = [str(item.callspec.params["path"]) for item in request.session.items
+                if getattr(item, "originalname", None) == "test_scenario"]
+    outcomes = run_files(selected, RunnerOptions(jobs=default_jobs()))
+    return {outcome.file: outcome for outcome in outcomes}
+
+
+def test_the_corpus_is_complete():
+    """§1 and §11: 98 leader files, 11 children files, 4 manager scenarios."""
+    names = [case.id for case in CASES]
+    assert sum("/" not in name for name in names) == 98
+    assert sum(name.startswith("children/") for name in names) == 11
+    assert sum(name.startswith("manager/") for name in names) == 4
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", CASES)
+def test_scenario(path: Path, corpus_outcomes: dict[str, object]) -> None:
+    outcome = corpus_outcomes[str(path)]
+    keys = KeyFile.load(path)
+    if keys.has_key("scenario", "omit"):
+        # §1: omitted by upstream itself; reported as omitted, never run.
+        assert (outcome.result, outcome.message) == (OMIT, keys.get_string("scenario", "omit"))
+        return
+    assert outcome.result == PASS, f"{outcome.message}\n{outcome.diagnostics}"
