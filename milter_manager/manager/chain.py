@@ -161,7 +161,7 @@ class MessageStages:
                 context = self.context_of(head)
                 context.stage = item[0]
                 self.services.stoppers.run(
-                    head.stoppers[stage], context, self._stopper_args(head, item),
+                    head, stage, context, self._stopper_args(head, item),
                     lambda stopped, h=head, i=item: self._item_decided(gen, h, i, stopped))
                 return
             answer = self._send_item(gen, head, item)

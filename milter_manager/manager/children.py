@@ -304,7 +304,7 @@ class Children(MessageStages):
                 context = self.context_of(child)
                 context.stage = code
                 self.services.stoppers.run(
-                    child.stoppers[stage], context, args,
+                    child, stage, context, args,
                     lambda stopped, c=child: self._after_stoppers(gen, c, code, frame, stopped))
             else:
                 self._send_broadcast(gen, child, code, frame)

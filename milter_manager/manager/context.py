@@ -1,26 +1,24 @@
-"""The Python side of the stopper `context` (ruby-subset.md §9.5, §9.6).
+"""The session side of the stopper and checker contexts (ruby-subset.md §9.5,
+§9.6): the manager implements the host protocols of
+`milter_manager.config.library.host` (`ChildContextHost`,
+`ConnectionCheckHost`), which the configuration layer wraps as
+`Milter::Manager::ChildContext` / `ConnectionCheckContext` for Ruby.
 
-The configuration layer exposes these objects to Ruby as
-`Milter::Manager::ChildContext` / `ConnectionCheckContext`; the method names
-here follow the Ruby ones (`reject?` → `is_reject()`, `[]` → `get`, `[]=` →
-`set`). They are read from a stopper's worker thread while the session waits
-for the result, so they only read session state (and `set` writes the
-child's own macro overrides, which the loop reads after the stopper returned).
+They are read from a stopper's worker thread while the session waits for the
+result, so they only read session state (`set_macro` writes the child's own
+macro overrides, which the loop reads after the stopper has returned).
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from milter_manager.protocol import Status
 from milter_manager.protocol.macros import strip_braces
 
 if TYPE_CHECKING:
     from .child import ChildMilter
     from .children import Children
-
-_POSTFIX = re.compile(rb"\bPostfix\b", re.IGNORECASE)
 
 
 def _key(name: Any) -> bytes:
@@ -29,8 +27,12 @@ def _key(name: Any) -> bytes:
     return strip_braces(str(name).encode("utf-8", "surrogateescape"))
 
 
+def _text(value: bytes | None) -> str | None:
+    return None if value is None else value.decode("utf-8", "surrogateescape")
+
+
 class ChildContext:
-    """`context` of a stopper: one child of one session."""
+    """`context` of a stopper: one child of one session, at the current stage."""
 
     __slots__ = ("_child", "stage")
 
@@ -42,74 +44,47 @@ class ChildContext:
     def name(self) -> str:
         return self._child.name
 
-    # -- macros (protocol.md §5: cumulative up to the current stage) --------
-    def get(self, name: Any) -> bytes | None:
-        """`context[name]`: braces optional; values set with `set` win."""
+    def macro(self, name: str) -> str | None:
+        """protocol.md §5: every macro received so far in the session, later
+        stages overriding earlier ones, plus values set with `set_macro`."""
         key = _key(name)
         child = self._child
         value = child.macros_set.get(key)
-        if value is not None:
-            return value
-        return child.children.leader.macros.lookup(key, self.stage)
+        if value is None:
+            value = child.children.leader.macros.lookup(key, self.stage)
+        return _text(value)
 
-    def set(self, name: Any, value: Any) -> Any:
-        """`context[name] = value`: sent to this child with the current
-        command's macros; None removes it."""
+    def set_macro(self, name: str, value: str | None) -> None:
+        """Set (None: remove) a macro for this child; it is sent with the
+        current command's macros."""
         key = _key(name)
         if value is None:
             self._child.macros_set.pop(key, None)
         else:
-            text = value if isinstance(value, bytes) else str(value).encode(
-                "utf-8", "surrogateescape")
-            self._child.macros_set[key] = text
-        return value
+            self._child.macros_set[key] = str(value).encode("utf-8", "surrogateescape")
 
-    # -- status ---------------------------------------------------------------
-    @property
-    def status(self) -> Status:
-        return self._child.status
+    def status(self) -> str:
+        """The status of the child's last answer (its own verdict, also in
+        evaluation mode), `not-change` before any."""
+        return self._child.status.nick
 
-    def is_reject(self) -> bool:
-        return self._child.status is Status.REJECT
-
-    def is_temporary_failure(self) -> bool:
-        return self._child.status is Status.TEMPORARY_FAILURE
-
-    def is_accept(self) -> bool:
-        return self._child.status is Status.ACCEPT
-
-    def is_discard(self) -> bool:
-        return self._child.status is Status.DISCARD
-
-    def is_quitted(self) -> bool:
+    def quitted(self) -> bool:
         return self._child.quit
 
-    # -- session ----------------------------------------------------------------
-    @property
-    def children(self) -> dict[str, ChildContext]:
-        """Every child of the session by milter name."""
+    def children(self) -> Mapping[str, ChildContext]:
         return self._child.children.contexts()
 
-    @property
     def n_processing_sessions(self) -> int:
         return self._child.children.n_processing_sessions()
 
-    def is_postfix(self) -> bool:
-        value = self.get(b"v")
-        return value is not None and _POSTFIX.search(value) is not None
-
-    def is_authenticated(self) -> bool:
-        return self.get(b"auth_type") is not None or self.get(b"auth_authen") is not None
-
-    @property
     def mail_transaction_shelf(self) -> dict[str, Any]:
-        """ruby-subset.md §9.7: shared by the session's children; cleared
-        when a mail transaction ends (end-of-message reply or abort)."""
+        """ruby-subset.md §9.7: shared by the session's children during one
+        mail transaction; emptied when it ends (end-of-message reply or abort)."""
         return self._child.children.shelf
 
 
 class ConnectionCheckContext:
-    """`context` of a connection checker (ruby-subset.md §9.6)."""
+    """A session waiting on its children (manager.md §14)."""
 
     __slots__ = ("_children",)
 
@@ -118,17 +93,18 @@ class ConnectionCheckContext:
 
     @property
     def smtp_client_address(self) -> Any:
-        """The SMTP client's address from the connect stage: (family, port, address)."""
-        return self._children.leader.client_address
+        """The SMTP client's address from the connect stage."""
+        address = self._children.leader.client_address
+        if address is None:
+            from milter_manager.config.library.socket_address import Unknown
+            return Unknown()
+        return address
 
     @property
     def smtp_server_address(self) -> Any:
-        """The MTA's side of its connection to the manager (peer socket address)."""
-        return self._children.leader.peer_address
+        """The MTA's end of its connection to the manager."""
+        from .leader import peer_socket_address
+        return peer_socket_address(self._children.leader.peer_address)
 
-    def get(self, name: Any) -> bytes | None:
-        return self._children.leader.macros.lookup(_key(name), b"U")
-
-    @property
-    def smtp_server_name(self) -> bytes | None:
-        return self.get(b"v")
+    def macro(self, name: str) -> str | None:
+        return _text(self._children.leader.macros.lookup(_key(name), b"U"))

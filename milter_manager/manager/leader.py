@@ -64,8 +64,39 @@ _STATUS_FRAME = {
 }
 _CONTINUE_FRAME = _STATUS_FRAME[id(Status.CONTINUE)]
 
+def _text(value: bytes) -> str:
+    return value.decode("utf-8", "surrogateescape")
+
+
+def socket_address(family: bytes, port: int, address: bytes) -> Any:
+    """The SMTP client's address as stoppers see it (ruby-subset.md §9.3)."""
+    from milter_manager.config.library.socket_address import IPv4, IPv6, Unix, Unknown
+    try:
+        if family == b"4":
+            return IPv4(_text(address), port)
+        if family == b"6":
+            return IPv6(_text(address.removeprefix(b"IPv6:")), port)
+        if family == b"L":
+            return Unix(_text(address))
+    except ValueError:
+        pass
+    return Unknown()
+
+
+def peer_socket_address(peer: Any) -> Any:
+    """The MTA's end of its connection to the manager (ruby-subset.md §9.6)."""
+    from milter_manager.config.library.socket_address import IPv4, IPv6, Unix, Unknown
+    if isinstance(peer, tuple) and len(peer) == 2:
+        return IPv4(peer[0], peer[1])
+    if isinstance(peer, tuple) and len(peer) >= 4:
+        return IPv6(peer[0], peer[1])
+    if isinstance(peer, str):
+        return Unix(peer)
+    return Unknown()
+
+
 _ARGS = {
-    b"C": lambda p: (p.hostname.decode("utf-8", "surrogateescape"), p),
+    b"C": lambda p: (_text(p.hostname), socket_address(p.family, p.port, p.address)),
     b"H": lambda p: (p.fqdn.decode("utf-8", "surrogateescape"),),
     b"M": lambda p: (p.address.decode("utf-8", "surrogateescape"),),
     b"R": lambda p: (p.address.decode("utf-8", "surrogateescape"),),
@@ -217,7 +248,8 @@ class Leader:
                     self._limit("recipients", self.n_recipients)
                     return
             elif code == b"C":
-                self.client_address = (packet.family, packet.port, packet.address)
+                self.client_address = socket_address(packet.family, packet.port,
+                                                     packet.address)
             elif code == b"T" and self.over_limit:
                 self.reply(Status.TEMPORARY_FAILURE)
                 return

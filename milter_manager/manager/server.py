@@ -286,6 +286,11 @@ class Manager:
         hooks = list(getattr(self.configuration, "maintained_hooks", None) or ())
         if not hooks:
             return
+        if self.settings.interpreted:
+            from milter_manager.config import runtime
+            configuration = self.configuration
+            self.stoppers.submit(lambda: runtime.run_maintained_hooks(configuration))
+            return
 
         def run() -> None:
             for hook in hooks:
@@ -345,6 +350,15 @@ class Manager:
     def _check_session(self, session: Leader, checkers: list[Any]) -> None:
         context = ConnectionCheckContext(session.children)
         status = self.settings.fallback_status_at_disconnect
+        if self.settings.interpreted:
+            from milter_manager.config import runtime
+            configuration = self.configuration
+
+            def check() -> None:
+                if not runtime.is_connected(configuration, context):
+                    self.loop.call_soon_threadsafe(session.disconnect, status)
+            self.stoppers.submit(check)
+            return
 
         def run() -> None:
             gone = False
@@ -365,6 +379,11 @@ class Manager:
         if not hooks:
             return
         facade = LoopFacade(self)
+        if self.settings.interpreted:
+            from milter_manager.config import runtime
+            runtime.run_event_loop_created_hooks(
+                self.configuration, runtime.EventLoopHandle(facade.add_timeout, facade.add_idle))
+            return
         for hook in hooks:
             try:
                 hook(facade)

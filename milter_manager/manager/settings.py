@@ -54,6 +54,8 @@ class EggSettings:
     applicable_conditions: tuple[Any, ...] = ()
     #: the configuration's parsed spec (config.md §8.5), when available.
     parsed_connection_spec: Any = None
+    #: the configuration layer's own egg (its runtime API takes it)
+    source: Any = None
 
     @classmethod
     def of(cls, egg: Any) -> EggSettings:
@@ -75,6 +77,7 @@ class EggSettings:
             user_name=get(egg, "user_name", None),
             applicable_conditions=tuple(get(egg, "applicable_conditions", None) or ()),
             parsed_connection_spec=get(egg, "parsed_connection_spec", None),
+            source=egg,
         )
 
 
@@ -93,6 +96,14 @@ class ManagerSettings:
     connection_check_interval: float = 0.0
     privilege_mode: bool = False
     eggs: tuple[EggSettings, ...] = field(default_factory=tuple)
+    #: the configuration these settings come from (its Ruby code runs the
+    #: stoppers and hooks); None for a plain stand-in
+    configuration: Any = None
+
+    @property
+    def interpreted(self) -> bool:
+        """True when stoppers/hooks are the configuration layer's Ruby code."""
+        return getattr(self.configuration, "interpreter", None) is not None
 
     @classmethod
     def of(cls, configuration: Any) -> ManagerSettings:
@@ -127,4 +138,5 @@ class ManagerSettings:
             connection_check_interval=float(item("connection_check_interval", 0)),
             privilege_mode=bool(get(security, "privilege_mode", False)) if security else False,
             eggs=tuple(EggSettings.of(egg) for egg in eggs),
+            configuration=configuration,
         )

@@ -58,15 +58,33 @@ class StopperRunner:
                 executor = self._executor
         return executor
 
-    def run(self, stoppers: list[tuple[Any, Any]], context: Any, args: tuple,
+    def run(self, child: Any, stage: str, context: Any, args: tuple,
             done: Callable[[bool], Any]) -> None:
-        if all(getattr(stopper, "inline", False) for _, stopper in stoppers):
-            done(self.evaluate(stoppers, context, args))
-            return
+        """Evaluate `child`'s stoppers for `stage`; `done(stopped)` on the loop."""
+        settings = child.children.settings
+        if settings.interpreted:
+            from milter_manager.config import runtime
+            configuration = settings.configuration
+            egg = child.egg.source
+
+            def evaluate() -> bool:
+                return runtime.should_stop(configuration, egg, stage, context, *args)
+        else:
+            stoppers = child.stoppers[stage]
+            if all(getattr(stopper, "inline", False) for _, stopper in stoppers):
+                done(self.evaluate(stoppers, context, args))
+                return
+
+            def evaluate() -> bool:
+                return self.evaluate(stoppers, context, args)
         loop = self.loop
 
         def work() -> None:
-            stopped = self.evaluate(stoppers, context, args)
+            try:
+                stopped = evaluate()
+            except Exception as error:  # noqa: BLE001 - never lose the session's answer
+                self.log.error(describe_exception(error))
+                stopped = False
             loop.call_soon_threadsafe(done, stopped)
         self._pool().submit(work)
 
