@@ -49,8 +49,8 @@ def daemon_root(tmp_path_factory: pytest.TempPathFactory,
     machine resets /tmp/pytest-of-USER to mode 0700, which would cut a running
     daemon off from its files whenever someone else starts a test run. This
     root is 0711 (searchable, not listable), linked from the session's tmp dir
-    as `daemons`, and removed at the end of a run without failures (kept for
-    inspection otherwise).
+    as `daemons`, and removed at the end of the run unless an e2e test failed
+    (then it is kept for inspection).
     """
     root = Path(tempfile.mkdtemp(prefix="mm-e2e-"))
     os.chmod(root, 0o711)
@@ -58,7 +58,7 @@ def daemon_root(tmp_path_factory: pytest.TempPathFactory,
     try:
         yield root
     finally:
-        if request.session.testsfailed == 0:
+        if not _FAILURES:
             shutil.rmtree(root, ignore_errors=True)
 
 
@@ -85,6 +85,8 @@ LOGBOOK = pytest.StashKey[dict[str, list[Path]]]()
 # Session-scoped components register their logs here under their fixture's
 # name; a failing test shows those of the fixtures it used.
 _SESSION_LOGS: dict[str, list[Path]] = {}
+# Whether a test of this directory failed (then daemon_root is kept).
+_FAILURES: list[str] = []
 
 
 @pytest.fixture(autouse=True)
@@ -101,6 +103,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     report = outcome.get_result()
     if not report.failed:
         return
+    _FAILURES.append(item.nodeid)
     entries = dict(item.stash.get(LOGBOOK, {}))
     for name in getattr(item, "fixturenames", ()):
         if name in _SESSION_LOGS:
