@@ -34,7 +34,7 @@ from milter_manager.protocol.replies import (
 )
 
 from . import headers as hdr
-from .child import STAGES, fold
+from .child import COMMAND_STAGE_NICK, STAGES, fold
 from .log import STATISTICS
 from .message import BODY, END_OF_HEADER, END_OF_MESSAGE, HEADER, Message
 
@@ -179,6 +179,7 @@ class MessageStages:
         if stopped:
             # manager.md §12: fold accept, A, out of the chain and the message.
             head.end_status = Status.STOP
+            head.last_stage = COMMAND_STAGE_NICK[item[0]]
             self._fold_message(item[0], Status.ACCEPT)
             head.send_abort()
             self._leave_message(head)

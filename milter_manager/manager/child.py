@@ -430,12 +430,11 @@ class ChildMilter:
         if self.quit:
             return
         head = self._answering()
-        was_processing = self.processing
+        fallback = self.egg.fallback_status
+        if head is not None or self.processing:
+            self.end_status = fallback       # cli.md §14.2: reported by expire()
         self.failed = True
         self.expire()
-        fallback = self.egg.fallback_status
-        if head is not None or was_processing:
-            self.end_status = fallback
         if not self.negotiated and head is not None and head.code == b"O":
             self.children.child_not_negotiated(self)
             return

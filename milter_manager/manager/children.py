@@ -33,7 +33,7 @@ from milter_manager.protocol.flags import (
 )
 
 from .chain import MessageStages
-from .child import STAGES, ChildMilter, fold
+from .child import COMMAND_STAGE_NICK, STAGES, ChildMilter, fold
 from .context import ChildContext
 from .log import DEBUG, ManagerLog, TagCounter
 from .loop import EventLoop
@@ -329,6 +329,7 @@ class Children(MessageStages):
             return
         # manager.md §12: the command is not sent; the stopper's effect.
         child.end_status = Status.STOP
+        child.last_stage = COMMAND_STAGE_NICK[code]     # the stage it was stopped at
         if code in (b"C", b"H"):
             self._fold(code, Status.ACCEPT)
             child.send_abort()
