@@ -10,7 +10,13 @@ from milter_manager.protocol.commands import (
     Header,
     Helo,
 )
-from milter_manager.protocol.replies import Accept, AddHeader, Continue, Quarantine, Reject
+from milter_manager.protocol.replies import (
+    Accept,
+    AddHeader,
+    Continue,
+    Quarantine,
+    Reject,
+)
 
 from .support import SILENT, configuration, connect_packet, egg, run_until
 
