@@ -93,6 +93,9 @@ class Manager:
         self.thread: threading.Thread | None = None
         self.draining = False
         self.on_drained: Callable[[], Any] | None = None
+        #: called after each `[sessions][finished]` line (the daemon's workers
+        #: send their counters to the master then, cli.md §12.4)
+        self.on_sessions_finished: Callable[[], Any] | None = None
         # Counters for the controller's get-status (cli.md §12.4).
         self.n_processed = 0
         self.results: dict[str, int] = {}
@@ -124,10 +127,18 @@ class Manager:
                                     remove_unix_socket_on_create=bool(
                                         self.remove_unix_socket_on_create),
                                     unix_socket_mode=self.unix_socket_mode)
+        self.adopt_listener(sock, bound, announce=True)
+
+    def adopt_listener(self, sock: socket.socket, bound: Any, announce: bool = False) -> None:
+        """Serve on a socket that is already listening: the daemon binds in
+        start-up step 7 (cli.md §4), before the privilege drop, and each
+        worker accepts on the socket it inherited (cli.md §9)."""
+        sock.setblocking(False)
         self.listener = Listener(self.loop, sock, bound, self._accepted, self._accept_failed)
         self.listener.gate = self._may_accept
         self.listener.start()
-        self.log.info(f"[client][listen][start] {self.listener.spec}")
+        if announce:
+            self.log.info(f"[client][listen][start] {self.listener.spec}")
         self._schedule_connection_check()
         self._run_event_loop_created_hooks()
 
@@ -277,6 +288,9 @@ class Manager:
             return
         self._pending_finished = 0
         self.log.statistics(f"[sessions][finished] {self.n_processed}(+{n}) {len(self.sessions)}")
+        if self.on_sessions_finished is not None:
+            # cli.md §12.4: a worker reports its counters after this line.
+            self.on_sessions_finished()
         interval = self.settings.maintenance_interval
         crossed = interval > 0 and (self.n_processed // interval) != ((self.n_processed - n) // interval)
         if not self.sessions or crossed:
