@@ -238,6 +238,12 @@ class ChildMilter:
     # -- stream protocol ---------------------------------------------------
     def data_received(self, data: bytes) -> None:
         try:
+            self._data_received(data)
+        except Exception as error:  # noqa: BLE001 - a bug must not take the loop down
+            self.children.leader._internal_error(error)
+
+    def _data_received(self, data: bytes) -> None:
+        try:
             replies = self.reader.feed(data)
         except ProtocolError as error:
             for reply in error.packets:

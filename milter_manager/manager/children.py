@@ -138,8 +138,8 @@ class Children(MessageStages):
         code = reply if type(reply) is ReplyCode else None
         if code is not None and not code.valid:
             # protocol.md §10.4 [deviation] P11: plain r/t instead of silence.
-            self.log.error(f"[leader][error][reply-code] {code.invalid_reason}",
-                           "milter-client")
+            self.log.error(f"[{self.leader.tag}] [leader][error][reply-code] "
+                           f"{code.invalid_reason}", "milter-client")
             code = None
         if child.evaluation and not child.failed and status in _REFUSED:
             # manager.md §10: folded as accept; its `y` is never stored (M19).
@@ -179,7 +179,8 @@ class Children(MessageStages):
             if not egg.enabled:
                 continue
             if not egg.connection_spec:
-                self.log.error(f"[egg][error] must set connection spec: {egg.name}")
+                self.log.error(f"[{self.leader.tag}] [egg][error] must set connection spec: "
+                               f"{egg.name}")
                 continue
             self.children.append(ChildMilter(self, egg, index, self.tags.next()))
             index += 1
@@ -282,7 +283,8 @@ class Children(MessageStages):
                 return
             targets = self.alive()
             if not targets:
-                self.log.error("[children][error][no-alive-milter] All milters are no longer alive.")
+                self.log.error(f"[{self.leader.tag}] [children][error][no-alive-milter] "
+                               "All milters are no longer alive.")
                 self.leader.reply(fallback)
                 return
         self.buckets[code] = Status.NOT_CHANGE
@@ -313,7 +315,7 @@ class Children(MessageStages):
             self._finish_broadcast()
 
     def _no_processing_error(self) -> None:
-        self.log.error("[children][error][no-message-processing-milter] "
+        self.log.error(f"[{self.leader.tag}] [children][error][no-message-processing-milter] "
                        "None of milters are processing message.")
         self.leader.reply(self.fallback)
 

@@ -130,6 +130,7 @@ class Leader:
         self.pending: Any = None           # the command whose reply is due
         self.emulating: Any = None         # §5.6: the command waiting for the data stage
         self.negotiated = False
+        self.negotiate_reply: NegotiateReply | None = None
         self.mta_version = 0
         self.last_code = b""               # last MTA command (for DATA emulation)
         self.stage = "start"               # cli.md §14.1 STATE
@@ -145,6 +146,22 @@ class Leader:
 
     # -- reading --------------------------------------------------------------
     def data_received(self, data: bytes) -> None:
+        try:
+            self._data_received(data)
+        except Exception as error:  # noqa: BLE001 - a bug must cost one session, not the loop
+            self._internal_error(error)
+
+    def _internal_error(self, error: BaseException) -> None:
+        import traceback
+        self.log.critical(f"[{self.tag}] [leader][error][internal] {error!r}\n"
+                          + "".join(traceback.format_exception(error)))
+        if not self.closed:
+            try:
+                self.close()
+            except Exception:  # noqa: BLE001 - already failing; close what we can
+                self.stream.close()
+
+    def _data_received(self, data: bytes) -> None:
         try:
             packets = self.reader.feed(data)
         except ProtocolError as error:
@@ -212,6 +229,11 @@ class Leader:
         self.stage = COMMAND_STAGE_NICK.get(code, self.stage)
         children = self.children
         if code == b"O":
+            if self.negotiated:
+                # A second `O` in one session: the children are already
+                # negotiated; the MTA gets the same answer again.
+                self._write_reply(self.negotiate_reply.encode(), Status.CONTINUE)
+                return
             self.mta_version = min(packet.version, 6)
             children.negotiate(packet, self._negotiated)
         elif code in (b"L", b"N", b"B", b"E"):
@@ -264,6 +286,7 @@ class Leader:
 
     def _negotiated(self, reply: NegotiateReply) -> None:
         self.negotiated = True
+        self.negotiate_reply = reply
         self._write_reply(reply.encode(), Status.CONTINUE)
 
     # -- replies -----------------------------------------------------------------

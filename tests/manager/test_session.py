@@ -39,3 +39,33 @@ def test_full_message_two_children(milters, run_manager):
     assert b.codes() == b"OCHMRTLNBE"
     mta.close()
     assert a.wait_for(lambda: a.codes().endswith(b"Q"))
+
+
+def test_per_message_header_limit_tempfails_the_message(milters, run_manager, monkeypatch):
+    # spec README: at most 10,000 headers per message (lowered here to 3).
+    from milter_manager.manager import leader
+    monkeypatch.setattr(leader, "MAX_HEADERS", 3)
+    a = milters("a")
+    running = run_manager(configuration(egg("a", a.spec)))
+    mta = running.mta()
+    from .support import run_until
+    run_until(mta, b"T")
+    for i in range(3):
+        assert mta.command(Header(b"X-%d" % i, b"v")).wire_code == b"c"
+    assert mta.command(Header(b"X-3", b"v")).wire_code == b"t"
+    assert mta.command(EndOfHeader()).wire_code == b"t"
+    assert a.wait_for(lambda: a.codes().endswith(b"LLLA"))
+    assert running.recorder.wait_for("[leader][limit] too many headers in one message: 4")
+    # the next message is served normally
+    assert mta.command(EnvelopeFrom(b"<s>")).wire_code == b"c"
+
+
+def test_second_negotiate_gets_the_same_answer(milters, run_manager):
+    from milter_manager.protocol import Negotiate
+    a = milters("a")
+    running = run_manager(configuration(egg("a", a.spec)))
+    mta = running.mta()
+    first = mta.command(Negotiate(6, 0x1FF, 0))
+    second = mta.command(Negotiate(6, 0x1FF, 0))
+    assert first == second
+    assert len(a.connections) == 1
