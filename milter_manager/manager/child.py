@@ -358,6 +358,8 @@ class ChildMilter:
         if handler is None:
             return
         if not replies:
+            # [deviation] M1: the child's NO_REPLY is honoured; the command
+            # counts as answered `continue` once written.
             stream.on_flushed(lambda: self._no_reply_answer(handler))
             return
         expectation = Expectation(code, handler)
@@ -433,6 +435,8 @@ class ChildMilter:
     def fail(self, reason: str) -> None:
         """The child failed: expire it, then let the stage go on as if it had
         answered its fallback status (manager.md §9.2)."""
+        # [deviation] M6: also at a message stage (upstream answered the MTA
+        # at once and dropped earlier children's modifications).
         if self.quit:
             return
         head = self._answering()

@@ -117,6 +117,7 @@ class Children(MessageStages):
 
     def _store_code(self, child: ChildMilter, code: ReplyCode) -> None:
         """manager.md §8: one slot per class; the first child in child order wins."""
+        # [deviation] M2: upstream keeps the last arrival (non-deterministic).
         if code.code < 500:
             if self.slot4 is None or child.index < self.slot4[0]:
                 self.slot4 = (child.index, code)
@@ -124,7 +125,8 @@ class Children(MessageStages):
             self.slot5 = (child.index, code)
 
     def _take_code(self, status: Status) -> ReplyCode | None:
-        """The stored code matching the reply's status; slots are then cleared (M2)."""
+        """The stored code matching the reply's status; slots are then cleared."""
+        # [deviation] M2: a code is used for exactly one reply (upstream: sticky).
         slot = None
         if status is Status.TEMPORARY_FAILURE:
             slot = self.slot4
@@ -142,12 +144,15 @@ class Children(MessageStages):
                            f"{code.invalid_reason}", "milter-client")
             code = None
         if child.evaluation and not child.failed and status in _REFUSED:
-            # manager.md §10: folded as accept; its `y` is never stored (M19).
+            # manager.md §10: folded as accept. [deviation] M19: its `y` is
+            # never stored; [deviation] M5: at a message stage the chain goes on.
             return Status.ACCEPT, None
         return status, code
 
     def macro_frame(self, child: ChildMilter, code: bytes) -> bytes | None:
         """manager.md §4.3: `D` for `code`, filtered for this child."""
+        # [deviation] M10: names compare without braces (`filter_macros`) and a
+        # stage the child made no request for gets the whole table.
         table = self.leader.macros.table(code)
         extra = child.macros_set
         if not table and not extra:
@@ -172,7 +177,8 @@ class Children(MessageStages):
     # -- negotiate (manager.md §5.1, §5.2) ----------------------------------------
     def negotiate(self, option: Negotiate, done: Callable[[NegotiateReply], Any]) -> None:
         self.mta_option = cap(option)
-        # protocol.md §6.1: the MTA's option, version capped, bits unchanged.
+        # protocol.md §6.1: the MTA's option, version capped, bits unchanged;
+        # [deviation] M18: a retried child gets this same offer.
         self.offer = Negotiate(self.mta_option.version, option.actions, option.steps).encode()
         index = 0
         for egg in self.settings.eggs:
@@ -220,6 +226,7 @@ class Children(MessageStages):
             self._finish_negotiate()
 
     def child_not_negotiated(self, child: ChildMilter) -> None:
+        # [deviation] M14: a child that fails here never blocks the MTA's `O`.
         if getattr(child, "negotiation_done", True) or self._negotiate_done is None:
             return
         child.negotiation_done = True
@@ -315,6 +322,7 @@ class Children(MessageStages):
             self._finish_broadcast()
 
     def _no_processing_error(self) -> None:
+        # [deviation] M11: exactly one reply (upstream writes the fallback twice).
         self.log.error(f"[{self.leader.tag}] [children][error][no-message-processing-milter] "
                        "None of milters are processing message.")
         self.leader.reply(self.fallback)

@@ -325,7 +325,9 @@ class Leader:
             if self.log.mask & STATISTICS:
                 self.log.statistics(f"[reply][end-of-message][quarantine]({self.tag})")
         if code is not None:
-            # manager.md §8: the text formatted by protocol.md §10.3 (M3, M4).
+            # manager.md §8: the text formatted by protocol.md §10.3.
+            # [deviation] M3, M4: codes without an extended code and multi-line
+            # codes are forwarded; a code without text is one line.
             text = code.formatted()
             self._write_reply(b"".join(((len(text) + 2).to_bytes(4, "big"), b"y", text, b"\0")),
                               status)

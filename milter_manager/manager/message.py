@@ -109,7 +109,8 @@ class Message:
         self.body = BodyStore()
         self.eom_chunk = b""
         self.chain: list | None = None
-        # manager.md §3: message-stage buckets, reset per message.
+        # manager.md §3: message-stage buckets, reset per message
+        # ([deviation] M9: upstream never resets them within a session).
         self.buckets = dict.fromkeys(MESSAGE_STAGES, Status.NOT_CHANGE)
         self.body_replaced = False
         self.replacer = None          # the child whose `b` frames are being collected
