@@ -1,8 +1,7 @@
 """`milter-manager` command line (cli.md §1–§4).
 
-The configuration issue implements option parsing for the configuration
-options, `--version` and `--show-config`; the daemon issue adds the rest of
-the start-up sequence where marked below.
+Parses the options (`options`), prints `--show-config` or runs the daemon
+(`milter_manager.daemon.startup`, start-up steps 2–15 of cli.md §4).
 """
 
 from __future__ import annotations
@@ -56,9 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         return main_exit(error)
     if options.show_config:
         return show_config(options)
-    # The daemon (start-up steps 5-15 of cli.md §4) belongs to the daemon issue.
-    sys.stderr.write("milter-manager: the daemon is not implemented yet\n")
-    return 1
+    from milter_manager.daemon.startup import run_daemon
+    return run_daemon(options)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ class Options:
     log_level: int | None = None          # the baseline level, when given
     log_path: str | None = None           # "-" = stdout
     log_path_given: bool = False
+    log_fd: int | None = None             # --log-path, opened while parsing
     daemon: bool | None = None
     syslog: bool = False
     syslog_facility: str | None = None
@@ -97,8 +98,18 @@ MILTER_OPTIONS = [
 
 
 def _ellipsis() -> str:
-    encoding = (locale.getlocale()[1] or locale.getpreferredencoding(False) or "").lower()
-    return "…" if encoding.replace("-", "") == "utf8" else "..."
+    """`…` when the locale's encoding is UTF-8, `...` otherwise (cli.md §2.1).
+
+    Python switches a C/POSIX locale to UTF-8 at start-up (PEP 538/540), so
+    the implicit UTF-8 mode tells that the invoking locale was C or POSIX."""
+    explicit_utf8 = os.environ.get("PYTHONUTF8") == "1" or "utf8" in sys._xoptions
+    if sys.flags.utf8_mode and not explicit_utf8:
+        return "..."
+    try:
+        encoding = locale.nl_langinfo(locale.CODESET)
+    except (AttributeError, ValueError):
+        encoding = locale.getpreferredencoding(False) or ""
+    return "…" if encoding.lower().replace("-", "") == "utf8" else "..."
 
 
 def _block(title: str, options: list[tuple[str, str]]) -> list[str]:
@@ -298,14 +309,18 @@ def _log_level(options: Options, option: str, value: str) -> None:
 
 
 def _log_path(options: Options, option: str, value: str) -> None:
+    fd = None
     if value != "-":
         try:
-            # Opened while parsing, as the invoking user (cli.md §1.2).
-            fd = os.open(value, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+            # Opened while parsing, as the invoking user (cli.md §1.2); the
+            # daemon logs to this descriptor, so it works after the drop.
+            fd = os.open(value, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666)
         except OSError as error:
             raise OptionError(f"{option}: failed to set log output path: <{value}>: "
                               f"{error.strerror}") from None
-        os.close(fd)
+    if options.log_fd is not None:
+        os.close(options.log_fd)          # given twice: the later one wins
+    options.log_fd = fd
     options.log_path = value
     options.log_path_given = True
 
@@ -402,36 +417,82 @@ def _prefixed(option: str, parse, value: str):
         raise OptionError(f"{option}: {error.text}") from None
 
 
-def _missing_argument(parser: argparse.ArgumentParser, argv: list[str]) -> str:
+def _normalise(parser: argparse.ArgumentParser,
+               argv: list[str]) -> tuple[list[str], list[str], OptionError | None]:
+    """GOption's reading of ARGV (cli.md §1) as unambiguous argparse tokens.
+
+    A value option always takes the next argument, even one starting with
+    `-` (`--log-level -info`); short options cluster (`-vq`, `-sVALUE`).
+    Returns (tokens, non-option arguments, the error that stops parsing):
+    tokens before an unknown option or a missing argument are still parsed
+    first, since the first error in command-line order is the one reported.
+    """
     takes_value = {s for action in parser._actions if action.nargs is None
                    for s in action.option_strings}
-    for index, arg in enumerate(argv):
+    flags = {s for action in parser._actions if action.nargs == 0
+             for s in action.option_strings}
+    tokens: list[str] = []
+    extras: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
         if arg == "--":
+            extras.extend(argv[i + 1:])
             break
-        if arg in takes_value and (index + 1 == len(argv) or argv[index + 1].startswith("-")):
-            return arg
-    return "?"
+        if arg.startswith("--"):
+            name, equals, value = arg.partition("=")
+            if name in takes_value:
+                if not equals:
+                    if i + 1 >= len(argv):
+                        return tokens, extras, OptionError(f"Missing argument for {name}")
+                    i += 1
+                    value = argv[i]
+                tokens.append(f"{name}={value}")
+            elif arg in flags:
+                tokens.append(arg)
+            else:
+                return tokens, extras, _unknown(arg)
+        elif arg.startswith("-") and arg != "-":
+            j = 1
+            while j < len(arg):
+                short = "-" + arg[j]
+                if short in flags:
+                    tokens.append(short)
+                    j += 1
+                    continue
+                if short not in takes_value:
+                    return tokens, extras, _unknown(arg)
+                value = arg[j + 1:]
+                if not value:
+                    if i + 1 >= len(argv):
+                        return tokens, extras, OptionError(f"Missing argument for {short}")
+                    i += 1
+                    value = argv[i]
+                tokens.append(f"{short}={value}")
+                break
+        else:
+            extras.append(arg)
+        i += 1
+    return tokens, extras, None
+
+
+def _unknown(arg: str) -> OptionError:
+    return OptionError(f"Unknown option {arg}\n\n{help_text('main')}")
 
 
 def parse_options(argv: list[str]) -> Options:
     """Parse ARGV; raises OptionError / EarlyExit (the caller prints and exits)."""
     parser = build_parser()
     namespace = argparse.Namespace(options=Options())
+    tokens, extras, pending = _normalise(parser, argv)
     try:
-        _, extras = parser.parse_known_args(argv, namespace)
-    except _ArgparseFailure as failure:
-        if "expected one argument" in str(failure):
-            raise OptionError(f"Missing argument for {_missing_argument(parser, argv)}") from None
+        parser.parse_args(tokens, namespace)
+    except _ArgparseFailure as failure:   # pragma: no cover - tokens are always known
         raise OptionError(str(failure)) from None
+    if pending is not None:
+        raise pending
     options: Options = namespace.options
-    after_dashdash = False
-    for arg in extras:
-        if arg == "--":
-            after_dashdash = True
-            continue
-        if arg.startswith("-") and arg != "-" and not after_dashdash:
-            raise OptionError(f"Unknown option {arg}\n\n{help_text('main')}")
-        options.ignored.append(arg)
+    options.ignored.extend(extras)
     return options
 
 
