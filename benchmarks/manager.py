@@ -103,7 +103,7 @@ def serve_children(n: int, cpus: set[int] | None) -> None:
     loop.run_forever()
 
 
-def serve_manager(ports: list[str], cpu: int | None) -> None:
+def serve_manager(ports: list[str], cpu: int | None, backend: str | None) -> None:
     from milter_manager.manager import Manager, ManagerLog
     from milter_manager.manager.log import CRITICAL, ERROR
     pin({cpu} if cpu is not None else None)
@@ -111,7 +111,8 @@ def serve_manager(ports: list[str], cpu: int | None) -> None:
                             enabled=True, applicable_conditions=[])
             for i, port in enumerate(ports)]
     conf = SimpleNamespace(manager=SimpleNamespace(), eggs=eggs)
-    manager = Manager(conf, "inet:0@[127.0.0.1]", log=ManagerLog(CRITICAL | ERROR))
+    manager = Manager(conf, "inet:0@[127.0.0.1]", log=ManagerLog(CRITICAL | ERROR),
+                      event_loop_backend=backend)
     manager.start()
     print(manager.port, flush=True)
     manager.run_forever()
@@ -211,6 +212,26 @@ class Run:
         return len(self.latencies) / elapsed, self.latencies
 
 
+def idle_rss(port: int, process: psutil.Process, n: int) -> int:
+    """Open `n` sessions that stop after HELO and stay idle; the manager's RSS."""
+    before, _ = message_commands()
+    socks = []
+    for _ in range(n):
+        sock = socket.create_connection(("127.0.0.1", port))
+        socks.append(sock)
+        reader = FrameReader(REPLIES)
+        for command in before:
+            sock.sendall(command)
+            while not reader.feed(sock.recv(65536)):
+                pass
+    time.sleep(0.5)
+    rss = process.memory_info().rss
+    for sock in socks:
+        sock.close()
+    time.sleep(0.5)
+    return rss
+
+
 def cpu_seconds(process: psutil.Process) -> float:
     times = process.cpu_times()
     return times.user + times.system
@@ -231,6 +252,10 @@ def main() -> int:
     parser.add_argument("--isolate", action="store_true",
                         help="also keep the children and the load generator off that CPU "
                              "(on a VM, cross-CPU wakeups can then dominate the latency)")
+    parser.add_argument("--backend", choices=("glib", "libev"), default="glib",
+                        help="the manager's event loop backend (poll / epoll)")
+    parser.add_argument("--idle", type=int, default=1000,
+                        help="idle sessions for the memory figure (0: skip)")
     parser.add_argument("--serve-children", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-manager", help=argparse.SUPPRESS)
     parser.add_argument("--cpu", type=int, help=argparse.SUPPRESS)
@@ -243,7 +268,7 @@ def main() -> int:
         serve_children(args.serve_children, others)
         return 0
     if args.serve_manager:
-        serve_manager(args.serve_manager.split(","), args.cpu)
+        serve_manager(args.serve_manager.split(","), args.cpu, args.backend)
         return 0
 
     pin(others)
@@ -251,7 +276,7 @@ def main() -> int:
     children = subprocess.Popen([*me, "--serve-children", "2"], stdout=subprocess.PIPE, text=True)
     ports = children.stdout.readline().split()
     manager = subprocess.Popen([*me, "--serve-manager", ",".join(ports),
-                                "--cpu", str(args.manager_cpu)],
+                                "--cpu", str(args.manager_cpu), "--backend", args.backend],
                                stdout=subprocess.PIPE, text=True)
     manager_port = int(manager.stdout.readline())
     print(f"manager on one CPU ({args.manager_cpu}), 2 fast children, "
@@ -263,6 +288,7 @@ def main() -> int:
           f"{'cpu ms/msg':>10} {'p50 added ms':>12} {'p99 added ms':>12} "
           f"{'manager p50/p99 ms':>18}")
     process = psutil.Process(manager.pid)
+    rss_before = process.memory_info().rss
     try:
         for concurrency in (int(c) for c in args.concurrency.split(",")):
             direct_rate, direct = Run(int(ports[0]), concurrency, args.duration,
@@ -277,6 +303,10 @@ def main() -> int:
                   f"{p50 * 1000:>12.2f} {p99 * 1000:>12.2f} "
                   f"{percentile(via, 0.5) * 1000:>8.2f}/{percentile(via, 0.99) * 1000:.2f}",
                   flush=True)
+        if args.idle:
+            print(f"{args.idle} idle sessions (negotiated, connected, 2 children each): "
+                  f"manager RSS {idle_rss(manager_port, process, args.idle) / 1048576:.1f} MiB "
+                  f"(before: {rss_before / 1048576:.1f} MiB)")
     finally:
         manager.terminate()
         children.terminate()
