@@ -229,6 +229,7 @@ class Daemon:
                 tag="client", log=self.logger)
         except OSError as error:
             return self._fail(f"failed to listen: {error.strerror or error}")
+        _preload()
         # Step 8.
         try:
             drop_privileges(config.security.effective_user, config.security.effective_group,
@@ -244,6 +245,16 @@ class Daemon:
                 self.readiness = daemonize()
             except DaemonizeError as error:
                 return self._fail(f"failed to daemonize: {error}")
+        try:
+            return self._serve(manager)
+        except Exception as error:  # noqa: BLE001 - report it, never die silently
+            import traceback
+            self.logger.log(ERROR, "[manager][error] "
+                            + "".join(traceback.format_exception(error)).rstrip())
+            return self._fail(f"failed to start milter-manager process: {error}")
+
+    def _serve(self, manager: Any) -> int:
+        """Start-up steps 11-15."""
         # Step 11.
         self.loop = EventLoop(make_selector(self.backend))
         logging.getLogger("milter_manager").addHandler(self.logger.python_handler())
@@ -396,6 +407,23 @@ class Daemon:
             sig.die_by(self.hard_signal)
         self.logger.log(INFO, "[manager][shutdown][finish]")
         return 0
+
+
+def _preload() -> None:
+    """Import now what later steps need: after the privilege drop the
+    interpreter's own library may not be readable any more (a Python
+    installed under a private home directory)."""
+    import json  # noqa: F401
+    import syslog  # noqa: F401
+    import traceback  # noqa: F401
+
+    from milter_manager.config import custom_xml  # noqa: F401
+
+    from . import controller, status, workers  # noqa: F401
+    try:
+        import setproctitle  # type: ignore[import-not-found]  # noqa: F401
+    except ImportError:
+        pass
 
 
 def _print(message: str) -> None:
