@@ -103,12 +103,36 @@ def serve_children(n: int, cpus: set[int] | None) -> None:
     loop.run_forever()
 
 
-def serve_manager(ports: list[str], cpu: int | None, backend: str | None) -> None:
+class PassStopper:
+    """A stopper that never stops; `inline` says whether it may run on the loop."""
+
+    def __init__(self, inline: bool) -> None:
+        self.inline = inline
+
+    def __call__(self, context, *args):
+        return False
+
+
+class EveryStage:
+    """An applicable condition with a pass-through stopper at every stage."""
+
+    name = "benchmark"
+
+    def __init__(self, inline: bool) -> None:
+        self.stopper = PassStopper(inline)
+
+    def stoppers_for(self, stage: str) -> list:
+        return [self.stopper]
+
+
+def serve_manager(ports: list[str], cpu: int | None, backend: str | None,
+                  stoppers: str) -> None:
     from milter_manager.manager import Manager, ManagerLog
     from milter_manager.manager.log import CRITICAL, ERROR
     pin({cpu} if cpu is not None else None)
+    conditions = [] if stoppers == "none" else [EveryStage(stoppers == "inline")]
     eggs = [SimpleNamespace(name=f"child{i}", connection_spec=f"inet:{port}@127.0.0.1",
-                            enabled=True, applicable_conditions=[])
+                            enabled=True, applicable_conditions=conditions)
             for i, port in enumerate(ports)]
     conf = SimpleNamespace(manager=SimpleNamespace(), eggs=eggs)
     manager = Manager(conf, "inet:0@[127.0.0.1]", log=ManagerLog(CRITICAL | ERROR),
@@ -254,6 +278,9 @@ def main() -> int:
                              "(on a VM, cross-CPU wakeups can then dominate the latency)")
     parser.add_argument("--backend", choices=("glib", "libev"), default="glib",
                         help="the manager's event loop backend (poll / epoll)")
+    parser.add_argument("--stoppers", choices=("none", "threads", "inline"), default="none",
+                        help="give both milters a stopper at every stage, run on the "
+                             "worker threads or inline on the loop (manager.md §12)")
     parser.add_argument("--idle", type=int, default=1000,
                         help="idle sessions for the memory figure (0: skip)")
     parser.add_argument("--serve-children", type=int, help=argparse.SUPPRESS)
@@ -268,7 +295,7 @@ def main() -> int:
         serve_children(args.serve_children, others)
         return 0
     if args.serve_manager:
-        serve_manager(args.serve_manager.split(","), args.cpu, args.backend)
+        serve_manager(args.serve_manager.split(","), args.cpu, args.backend, args.stoppers)
         return 0
 
     pin(others)
@@ -276,7 +303,8 @@ def main() -> int:
     children = subprocess.Popen([*me, "--serve-children", "2"], stdout=subprocess.PIPE, text=True)
     ports = children.stdout.readline().split()
     manager = subprocess.Popen([*me, "--serve-manager", ",".join(ports),
-                                "--cpu", str(args.manager_cpu), "--backend", args.backend],
+                                "--cpu", str(args.manager_cpu), "--backend", args.backend,
+                                "--stoppers", args.stoppers],
                                stdout=subprocess.PIPE, text=True)
     manager_port = int(manager.stdout.readline())
     print(f"manager on one CPU ({args.manager_cpu}), 2 fast children, "

@@ -160,10 +160,14 @@ class MessageStages:
             if head.has_stoppers(stage):
                 context = self.context_of(head)
                 context.stage = item[0]
-                self.services.stoppers.run(
+                stopped = self.services.stoppers.run(
                     head, stage, context, self._stopper_args(head, item),
                     lambda stopped, h=head, i=item: self._item_decided(gen, h, i, stopped))
-                return
+                if stopped is None:
+                    return              # the answer comes back on the loop later
+                if stopped:
+                    self._stop_item(head, item)
+                    continue
             answer = self._send_item(gen, head, item)
             if answer is None:
                 return
@@ -177,17 +181,20 @@ class MessageStages:
             self._feed()
             return
         if stopped:
-            # manager.md §12: fold accept, A, out of the chain and the message.
-            head.end_status = Status.STOP
-            head.last_stage = COMMAND_STAGE_NICK[item[0]]
-            self._fold_message(item[0], Status.ACCEPT)
-            head.send_abort()
-            self._leave_message(head)
+            self._stop_item(head, item)
             self._feed()
             return
         answer = self._send_item(gen, head, item)
         if answer is not None and self._on_head_answer(head, item[0], answer, None):
             self._feed()
+
+    def _stop_item(self, head: ChildMilter, item: tuple) -> None:
+        """manager.md §12: fold accept, `A`, out of the chain and the message."""
+        head.end_status = Status.STOP
+        head.last_stage = COMMAND_STAGE_NICK[item[0]]
+        self._fold_message(item[0], Status.ACCEPT)
+        head.send_abort()
+        self._leave_message(head)
 
     def _next_item(self, head: ChildMilter) -> tuple | None:
         """The next record the head has not been sent (§6.3 step 1)."""

@@ -312,9 +312,11 @@ class Children(MessageStages):
             if stage is not None and child.has_stoppers(stage):
                 context = self.context_of(child)
                 context.stage = code
-                self.services.stoppers.run(
+                stopped = self.services.stoppers.run(
                     child, stage, context, args,
                     lambda stopped, c=child: self._after_stoppers(gen, c, code, frame, stopped))
+                if stopped is not None:
+                    self._after_stoppers(gen, child, code, frame, stopped)
             else:
                 self._send_broadcast(gen, child, code, frame)
         self._dispatching = False

@@ -59,21 +59,30 @@ class StopperRunner:
         return executor
 
     def run(self, child: Any, stage: str, context: Any, args: tuple,
-            done: Callable[[bool], Any]) -> None:
-        """Evaluate `child`'s stoppers for `stage`; `done(stopped)` on the loop."""
+            done: Callable[[bool], Any]) -> bool | None:
+        """Evaluate `child`'s stoppers for `stage`.
+
+        Returns the result at once (True: stopped) when the stoppers may run
+        on the loop; otherwise returns None and calls `done(stopped)` on the
+        loop thread later.
+        """
         settings = child.children.settings
         if settings.interpreted:
             from milter_manager.config import runtime
             configuration = settings.configuration
             egg = child.egg.source
+            # The interpreter's AST check (spec README): stoppers proven to
+            # call nothing that can block run inline.
+            inline = getattr(runtime, "runs_inline", None)
+            if inline is not None and inline(configuration, egg, stage):
+                return bool(runtime.should_stop(configuration, egg, stage, context, *args))
 
             def evaluate() -> bool:
                 return runtime.should_stop(configuration, egg, stage, context, *args)
         else:
             stoppers = child.stoppers[stage]
             if all(getattr(stopper, "inline", False) for _, stopper in stoppers):
-                done(self.evaluate(stoppers, context, args))
-                return
+                return self.evaluate(stoppers, context, args)
 
             def evaluate() -> bool:
                 return self.evaluate(stoppers, context, args)
@@ -87,6 +96,7 @@ class StopperRunner:
                 stopped = False
             loop.call_soon_threadsafe(done, stopped)
         self._pool().submit(work)
+        return None
 
     def evaluate(self, stoppers: list[tuple[Any, Any]], context: Any, args: tuple) -> bool:
         """config.md §10.3: in order; the first truthy result stops; an

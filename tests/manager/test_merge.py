@@ -577,3 +577,31 @@ def test_nr_header_child_gets_every_header(milters, run_manager):
     assert a.wait_for(lambda: [p.name for p in a.received() if p.wire_code == b"L"]
                       == [b"X-0", b"X-1", b"X-2"])
 
+
+
+def test_inline_stoppers_run_on_the_loop_and_catch_up_without_recursion(milters, run_manager):
+    import threading
+
+    from milter_manager.protocol.flags import NO_HEADERS
+    threads = set()
+
+    class Inline:
+        inline = True
+
+        def __call__(self, context, name, value):
+            threads.add(threading.current_thread().name)
+            return False
+    condition = Condition("inline", {"header": [Inline()]})
+    a = milters("a")
+    b = milters("b", steps=NO_HEADERS)
+    running = run_manager(configuration(egg("a", a.spec),
+                                        egg("b", b.spec, applicable_conditions=[condition])))
+    mta = running.mta()
+    run_until(mta, b"T")
+    for i in range(3000):                  # b is caught up with all of them at once
+        mta.send(Header(b"X-%d" % i, b"v"))
+    for _ in range(3000):
+        assert mta.reply()[0].wire_code == b"c"
+    assert mta.command(EndOfMessage()).wire_code == b"c"
+    assert threads == {"milter-manager-loop"}
+    assert b.codes() == b"OCHMRTE"
