@@ -127,6 +127,7 @@ class Leader:
         self.reader = FrameReader(COMMANDS)
         self.macros = MacroContexts()
         self.queue: deque[Any] = deque()
+        self._in_queue = False
         self.pending: Any = None           # the command whose reply is due
         self.emulating: Any = None         # §5.6: the command waiting for the data stage
         self.negotiated = False
@@ -210,14 +211,20 @@ class Leader:
 
     # -- processing -------------------------------------------------------------
     def _process_queue(self) -> None:
-        queue = self.queue
-        while queue and self.pending is None and not self.closed:
-            packet = queue.popleft()
-            if type(packet) is DefineMacro:
-                self.macros.apply(packet)
-                continue
-            self.pending = packet
-            self._dispatch(packet)
+        if self._in_queue:
+            return      # the running loop below picks up the next command
+        self._in_queue = True
+        try:
+            queue = self.queue
+            while queue and self.pending is None and not self.closed:
+                packet = queue.popleft()
+                if type(packet) is DefineMacro:
+                    self.macros.apply(packet)
+                    continue
+                self.pending = packet
+                self._dispatch(packet)
+        finally:
+            self._in_queue = False
 
     def _dispatch(self, packet: Any) -> None:
         code = packet.wire_code

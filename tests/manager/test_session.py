@@ -69,3 +69,18 @@ def test_second_negotiate_gets_the_same_answer(milters, run_manager):
     second = mta.command(Negotiate(6, 0x1FF, 0))
     assert first == second
     assert len(a.connections) == 1
+
+
+def test_many_pipelined_commands_answered_at_once_do_not_recurse(milters, run_manager):
+    # Every header is answered without asking a child (NO_HEADERS head).
+    from milter_manager.protocol.flags import NO_HEADERS
+
+    from .support import run_until
+    a = milters("a", steps=NO_HEADERS)
+    running = run_manager(configuration(egg("a", a.spec)))
+    mta = running.mta()
+    run_until(mta, b"T")
+    mta.send(b"".join(Header(b"X-%d" % i, b"v").encode() for i in range(5000)))
+    for _ in range(5000):
+        assert mta.reply()[0].wire_code == b"c"
+    assert mta.command(EndOfHeader()).wire_code == b"c"
