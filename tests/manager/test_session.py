@@ -84,3 +84,35 @@ def test_many_pipelined_commands_answered_at_once_do_not_recurse(milters, run_ma
     for _ in range(5000):
         assert mta.reply()[0].wire_code == b"c"
     assert mta.command(EndOfHeader()).wire_code == b"c"
+
+
+def test_runs_from_the_configuration_layers_object_model(milters, run_manager):
+    """The real `Configuration` (no Ruby needed): manager items and eggs in
+    their order, fallback and evaluation settings, conditions."""
+    from milter_manager.config.model import ApplicableCondition, Configuration
+    from milter_manager.protocol.replies import Reject
+    a = milters("a", script={b"H": [Reject()]})
+    b = milters("b")
+    conf = Configuration()
+    conf.manager.set("fallback_status", "temporary-failure", None)
+    conf.manager.set("chunk_size", 4, None)
+    for name, milter in (("b", b), ("a", a)):
+        egg_ = conf.begin_egg(name, None)
+        conf.set_egg(egg_, "connection_spec", milter.spec, None)
+        conf.commit_egg(egg_)
+    # redefining "b" moves it to the end of the child order (config.md §9.1)
+    egg_b = conf.begin_egg("b", None)
+    conf.set_egg(egg_b, "evaluation_mode", True, None)
+    conf.commit_egg(egg_b)
+    stop = ApplicableCondition("stop-unknown")
+    stop.add_stopper("helo", lambda context, fqdn: context.name == "b" and fqdn == "stop")
+    egg_b.applicable_conditions.append(stop)
+    running = run_manager(conf)
+    mta = running.mta()
+    from .support import run_until
+    run_until(mta, b"C")
+    assert mta.command(Helo(b"stop")).wire_code == b"r"      # a rejects, b is stopped
+    assert b.codes() == b"OCAQ"
+    assert a.wait_for(lambda: a.codes() == b"OCHQ")             # a reject at helo: Q
+    # no child left: the configured manager fallback
+    assert mta.command(EnvelopeFrom(b"<s>")).wire_code == b"t"
