@@ -260,3 +260,32 @@ def control(spec: str, name: str, body: bytes = b"",
         sock.close()
     head, _, rest = reply.partition(b"\0")
     return head.decode(), rest
+
+
+def start_daemon(procs, workdir: Path, config: str, *args: str, user: str | None = "root",
+                 spec: str | None = None, env: dict[str, str] | None = None,
+                 pid_file: bool = True, verbose: bool = True) -> Daemon:
+    """Write CONFIG into WORKDIR/config, start `milter-manager` in the
+    foreground on a free loopback port (or SPEC) and wait until it is ready:
+    its pid file exists (written after the signal handlers, cli.md §4)."""
+    config_dir = workdir / "config"
+    write_config(config_dir, config)
+    spec = spec or f"inet:{free_port()}@127.0.0.1"
+    log = workdir / "run" / "manager.log"
+    pid = workdir / "run" / "manager.pid"
+    argv = ["-c", str(config_dir), "-s", spec, "--log-path", str(log), "--no-daemon"]
+    if pid_file:
+        argv += ["--pid-file", str(pid)]
+    if verbose:
+        argv.append("-v")
+    if user is not None:
+        argv += ["--user-name", user]
+    daemon = procs.daemon(*argv, *args, env=env, log=log)
+    daemon.spec = spec
+    daemon.pid_file = pid
+    daemon.config_file = config_dir / "milter-manager.conf"
+    if pid_file:
+        wait_until(pid.exists, 30, "the pid file", daemon.process)
+    else:
+        daemon.wait_log("[client][event-loop]", 30)
+    return daemon
