@@ -30,8 +30,8 @@ ERRORS = [
     (["--log-level", "info|bar|baz"],
      "--log-level: unknown flag names: [<bar>|<baz>](<MilterLogLevelFlags>)"),
     (["--log-path", "/nonexistent/dir/x.log"],
-     "--log-path: failed to set log output path: </nonexistent/dir/x.log>: "
-     "No such file or directory"),
+     ("--log-path: failed to set log output path: </nonexistent/dir/x.log>: "
+     "No such file or directory")),
     (["--syslog-facility", "bogus"], "--syslog-facility: unknown syslog facility: <bogus>"),
     (["--user-id", "abc"], "--user-id: invalid integer value: <abc>(>a<bc)"),
     (["--user-id", "99999"], "--user-id: invalid UID: <99999>(99999)"),
@@ -47,8 +47,8 @@ ERRORS = [
     (["--packet-buffer-size", "4294967296"],
      "--packet-buffer-size: too big: <4294967296>: parsed=<4294967296>, max=<4294967295>"),
     (["--max-pending-finished-sessions", "0x100000000"],
-     "--max-pending-finished-sessions: too big: <0x100000000>: parsed=<4294967296>, "
-     "max=<4294967295>"),
+     ("--max-pending-finished-sessions: too big: <0x100000000>: parsed=<4294967296>, "
+     "max=<4294967295>")),
     (["--max-pending-finished-sessions", "-2"],
      "--max-pending-finished-sessions: must be larger than 0 or equal to 0: <-2>: parsed=<-2>"),
     (["--unix-socket-mode", "0660"], "--unix-socket-mode: must be at most 3 digits: <0660>"),
