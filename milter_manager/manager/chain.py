@@ -17,7 +17,6 @@ from milter_manager.protocol import (
     ChangeHeader,
     InsertHeader,
     Quarantine,
-    ReplyCode,
     Status,
 )
 from milter_manager.protocol.commands import EndOfMessage
@@ -150,6 +149,10 @@ class MessageStages:
                 self._chain_exhausted()
                 return
             head = chain[0]
+            if head.quit:
+                # expired while waiting in the chain (closed, idle timeout)
+                self._leave_message(head)
+                continue
             item = self._next_item(head)
             if item is None:
                 # §6.3 step 4: the head answered the last item.
@@ -178,6 +181,7 @@ class MessageStages:
         if gen != self.gen:
             return
         if head.quit:
+            self._leave_message(head)
             self._feed()
             return
         if stopped:
@@ -310,11 +314,12 @@ class MessageStages:
             self._chain_busy = False
             reply_status = _pass(self.message.buckets[kind])
             reply_code = self._take_code(reply_status)
-            if kind == END_OF_MESSAGE:
-                self._end_of_message_output(reply_status, reply_code)
-            else:
-                self.leader.reply(reply_status, reply_code)
+            packets, quarantine = (self._end_of_message_output()
+                                   if kind == END_OF_MESSAGE else (None, None))
+            # The session's state is settled before the reply goes out: the
+            # reply lets the leader start on a command the MTA pipelined.
             self.abort_message()
+            self.leader.reply(reply_status, reply_code, packets, quarantine)
             return False
         # anything else (a status a child cannot send): as accept
         self._leave_message(head)
@@ -326,8 +331,10 @@ class MessageStages:
         code = self._mta_code
         status = _pass(self.message.buckets[code])
         if code == END_OF_MESSAGE:
-            self._end_of_message_output(status, self._take_code(status))
+            reply_code = self._take_code(status)
+            packets, quarantine = self._end_of_message_output()
             self.end_message()
+            self.leader.reply(status, reply_code, packets, quarantine)
         else:
             self.leader.reply(status, self._take_code(status))
 
@@ -383,8 +390,8 @@ class MessageStages:
             return b" " + value
         return value
 
-    def _end_of_message_output(self, status: Status, code: ReplyCode | None) -> None:
-        """§7.4 steps 2–6, in order."""
+    def _end_of_message_output(self) -> tuple[list[Any], Quarantine | None]:
+        """§7.4 steps 2–5, in order (the leader writes them, then the reply)."""
         message = self.message
         packets: list[Any] = []
         if message.body_replaced:
@@ -410,7 +417,7 @@ class MessageStages:
         if message.change_from is not None:
             packets.append(ChangeFrom(*message.change_from))
         quarantine = Quarantine(message.quarantine) if message.quarantine else None
-        self.leader.reply(status, code, packets, quarantine)
+        return packets, quarantine
 
 
 def _text(value: bytes) -> str:

@@ -426,12 +426,14 @@ class Children(MessageStages):
         status = self.buckets.get(code, Status.NOT_CHANGE)
         if status in (Status.NOT_CHANGE, Status.DEFAULT):
             status = Status.CONTINUE
-        self.leader.reply(status, self._take_code(status))
+        reply_code = self._take_code(status)
         # §5.3 step 6: reject/tempfail (except at RCPT) or discard abort the
         # message; [deviation] M12: not at unknown, where a verdict only folds.
+        # Done before the reply, which may start a command the MTA pipelined.
         if code != b"U" and (status is Status.DISCARD or (
                 status in (Status.REJECT, Status.TEMPORARY_FAILURE) and code != b"R")):
             self.abort_message()
+        self.leader.reply(status, reply_code)
 
     # -- abort, quit (manager.md §13) --------------------------------------------
     def cancel(self) -> None:

@@ -288,8 +288,8 @@ class Leader:
     def _limit(self, what: str, count: int) -> None:
         self.log.error(f"[{self.tag}] [leader][limit] too many {what} in one message: {count}")
         self.over_limit = True
-        self.reply(Status.TEMPORARY_FAILURE)
         self.children.abort_message()
+        self.reply(Status.TEMPORARY_FAILURE)
 
     def _negotiated(self, reply: NegotiateReply) -> None:
         self.negotiated = True

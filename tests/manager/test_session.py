@@ -116,3 +116,46 @@ def test_runs_from_the_configuration_layers_object_model(milters, run_manager):
     assert a.wait_for(lambda: a.codes() == b"OCHQ")             # a reject at helo: Q
     # no child left: the configured manager fallback
     assert mta.command(EnvelopeFrom(b"<s>")).wire_code == b"t"
+
+
+def test_pipelined_next_message_after_end_of_message(milters, run_manager):
+    """The reply to E lets the leader start on pipelined commands: the ended
+    message's state must already be settled (the next M keeps its macros)."""
+    from milter_manager.protocol.commands import DefineMacro, EnvelopeRecipient
+
+    from .support import run_until
+    a = milters("a")
+    b = milters("b")
+    running = run_manager(configuration(egg("a", a.spec), egg("b", b.spec)))
+    mta = running.mta()
+    run_until(mta, b"T")
+    assert mta.command(Header(b"From", b"kou")).wire_code == b"c"
+    mta.send(EndOfMessage(), DefineMacro(b"M", {b"mail_addr": b"second"}),
+             EnvelopeFrom(b"<second>"), EnvelopeRecipient(b"<r2>"))
+    replies = [mta.reply()[0].wire_code for _ in range(3)]
+    assert replies == [b"c", b"c", b"c"]
+    for child in (a, b):
+        packets = child.received()
+        second = packets[[p.wire_code for p in packets].index(b"E") + 1:]
+        assert [p.wire_code for p in second] == [b"D", b"M", b"R"]
+        assert second[0].macros == {b"mail_addr": b"second"}
+
+
+def test_pipelined_commands_after_a_rejected_envelope_from(milters, run_manager):
+    from milter_manager.protocol.commands import EnvelopeRecipient
+    from milter_manager.protocol.replies import Reject
+
+    from .support import run_until
+    calls = []
+
+    def first_rejects(packet, record):
+        calls.append(packet)
+        return [Reject()] if len(calls) == 1 else [Continue()]
+    from milter_manager.protocol.replies import Continue
+    a = milters("a", script={b"M": first_rejects})
+    running = run_manager(configuration(egg("a", a.spec)))
+    mta = running.mta()
+    run_until(mta, b"H")
+    mta.send(EnvelopeFrom(b"<one>"), EnvelopeFrom(b"<two>"), EnvelopeRecipient(b"<r>"))
+    assert [mta.reply()[0].wire_code for _ in range(3)] == [b"r", b"c", b"c"]
+    assert a.wait_for(lambda: a.codes().endswith(b"MAMR"))
