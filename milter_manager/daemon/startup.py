@@ -9,6 +9,7 @@ becomes the master of `workers.WorkerPool`.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import resource
@@ -310,7 +311,8 @@ class Daemon:
         try:
             resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
         except (OSError, ValueError) as error:
-            strerror = getattr(error, "strerror", None) or str(error)
+            # Python reports setrlimit's EPERM as a ValueError of its own words.
+            strerror = getattr(error, "strerror", None) or os.strerror(errno.EPERM)
             self._notice(f"failed to set limit for RLIMIT_NOFILE: {limit} original soft limit: "
                          f"{soft} original hard limit: {hard} : {strerror}")
 
