@@ -44,16 +44,16 @@ def test_port_in_use(config_dir):
         port = busy.getsockname()[1]
         result = run_cli("-c", str(config_dir), "-s", f"inet:{port}@127.0.0.1")
     assert (result.returncode, result.stdout, result.stderr) == (
-        1, f"failed to listen: failed to bind(): inet:{port}@127.0.0.1: "
-           "Address already in use\n", "")
+        1, (f"failed to listen: failed to bind(): inet:{port}@127.0.0.1: "
+           "Address already in use\n"), "")
 
 
 def test_socket_in_a_missing_directory(config_dir):
     write_config(config_dir, ruby_config())
     result = run_cli("-c", str(config_dir), "-s", "unix:/nonexistent/dir/x.sock")
     assert (result.returncode, result.stdout) == (
-        1, "failed to listen: failed to bind(): unix:/nonexistent/dir/x.sock: "
-           "No such file or directory\n")
+        1, ("failed to listen: failed to bind(): unix:/nonexistent/dir/x.sock: "
+           "No such file or directory\n"))
 
 
 def test_no_permission_on_the_socket_path(workdir, config_dir):
@@ -112,8 +112,8 @@ def test_unknown_effective_user(config_dir):
     result = run_cli("-c", str(config_dir), "-s", f"inet:{free_port()}@127.0.0.1",
                      "--user-name", "no-such-user")
     assert (result.returncode, result.stdout) == (
-        1, "failed to drop privilege: failed to find password entry for effective user: "
-           "no-such-user\n")
+        1, ("failed to drop privilege: failed to find password entry for effective user: "
+           "no-such-user\n"))
 
 
 def test_unknown_effective_group(config_dir):
@@ -121,8 +121,8 @@ def test_unknown_effective_group(config_dir):
     result = run_cli("-c", str(config_dir), "-s", f"inet:{free_port()}@127.0.0.1",
                      "--group-name", "no-such-group")
     assert (result.returncode, result.stdout) == (
-        1, "failed to drop privilege: failed to find group entry for effective group: "
-           "no-such-group\n")
+        1, ("failed to drop privilege: failed to find group entry for effective group: "
+           "no-such-group\n"))
 
 
 def test_file_descriptor_limit_failure_is_printed_and_not_fatal(procs, workdir):
@@ -189,8 +189,8 @@ def test_daemon_failure_after_daemonizing_reaches_the_foreground(workdir, config
                      "--pid-file", "/nonexistent/dir/x.pid")
     # [deviation] upstream's foreground process has long exited 0 by then.
     assert (result.returncode, result.stdout) == (
-        1, "failed to start milter-manager process: failed to create PID file: "
-           "</nonexistent/dir/x.pid>: No such file or directory\n")
+        1, ("failed to start milter-manager process: failed to create PID file: "
+           "</nonexistent/dir/x.pid>: No such file or directory\n"))
     wait_until(lambda: not sock.exists())
 
 
