@@ -7,6 +7,7 @@ import grp
 import os
 import pwd
 import stat
+from pathlib import Path
 
 import psutil
 import pytest
@@ -42,7 +43,7 @@ def test_runs_as_the_effective_user_and_group(procs, workdir):
 
 
 def _supplementary_groups(pid: int) -> set[int]:
-    for line in open(f"/proc/{pid}/status"):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("Groups:"):
             return {int(g) for g in line.split()[1:]}
     return set()
