@@ -34,7 +34,7 @@ from milter_manager.protocol.replies import (
 
 from . import headers as hdr
 from .child import COMMAND_STAGE_NICK, STAGES, fold
-from .log import STATISTICS
+from .log import INFO, STATISTICS
 from .message import BODY, END_OF_HEADER, END_OF_MESSAGE, HEADER, Message
 
 if TYPE_CHECKING:
@@ -354,8 +354,9 @@ class MessageStages:
             self.leader.forward(reply)
             return
         if child.evaluation:
-            self.log.info(f"[{child.tag}] [children][evaluation][ignore] {reply.nick}: "
-                          f"{child.name}")
+            if self.log.mask & INFO:
+                self.log.info(f"[{child.tag}] [children][evaluation][ignore] {reply.nick}: "
+                              f"{child.name}")
             return
         headers = message.headers
         if kind is AddHeaderReply:

@@ -20,7 +20,7 @@ from typing import Any
 from .context import ConnectionCheckContext
 from .leader import Leader
 from .listener import Listener, listen_socket
-from .log import DEBUG, INFO, ManagerLog, TagCounter
+from .log import DEBUG, INFO, STATISTICS, ManagerLog, TagCounter
 from .loop import EventLoop, make_selector
 from .settings import EggSettings, ManagerSettings
 from .stoppers import StopperRunner, describe_exception, ruby_truthy
@@ -287,7 +287,9 @@ class Manager:
         if n == 0:
             return
         self._pending_finished = 0
-        self.log.statistics(f"[sessions][finished] {self.n_processed}(+{n}) {len(self.sessions)}")
+        if self.log.mask & STATISTICS:
+            self.log.statistics(f"[sessions][finished] {self.n_processed}(+{n}) "
+                                f"{len(self.sessions)}")
         if self.on_sessions_finished is not None:
             # cli.md §12.4: a worker reports its counters after this line.
             self.on_sessions_finished()
