@@ -213,11 +213,11 @@ class ChildMilter:
         launch = self.children.can_launch(self)
         if not self.retried and not timed_out and (result.immediate or launch):
             self.retried = True
-            if result.immediate:
+            if launch:
+                self.children.launch(self)       # §9.3 privilege mode: launch, retry
+            else:
                 self.log.error(f"Failed to connect to {self.egg.connection_spec}: {strerror}",
                                "milter-server")
-            if launch:
-                self.children.launch(self)
             self.connector = self.loop.call_later(self.children.retry_connect_time,
                                                   self._retry)
             return

@@ -159,3 +159,31 @@ def test_pipelined_commands_after_a_rejected_envelope_from(milters, run_manager)
     mta.send(EnvelopeFrom(b"<one>"), EnvelopeFrom(b"<two>"), EnvelopeRecipient(b"<r>"))
     assert [mta.reply()[0].wire_code for _ in range(3)] == [b"r", b"c", b"c"]
     assert a.wait_for(lambda: a.codes().endswith(b"MAMR"))
+
+
+def test_privilege_mode_launches_then_retries(milters, run_manager, tmp_path):
+    # manager.md §9.3: launch request, then one retry after retry_connect_time.
+    path = str(tmp_path / "launched.sock")
+    launched = []
+
+    def launcher(command_line, user_name):
+        launched.append((command_line, user_name))
+        milters("launched", unix_path=path)
+    conf = configuration(egg("greylist", f"unix:{path}", command="/usr/sbin/milter-greylist",
+                             command_options="-D -f /etc/greylist.conf", user_name="greylist"))
+    running = run_manager(conf, privilege_mode=True, launcher=launcher, retry_connect_time=0.2)
+    mta = running.mta()
+    from milter_manager.protocol import Negotiate
+    assert mta.command(Negotiate(6, 0x1FF, 0)).wire_code == b"O"
+    assert launched == [("/usr/sbin/milter-greylist -D -f /etc/greylist.conf", "greylist")]
+    assert not running.recorder.wait_for("Failed to connect", timeout=0.1)
+
+
+def test_launch_request_encoding():
+    # cli.md §11.2's example
+    from milter_manager.manager import encode_launch_request
+    frame = encode_launch_request("/usr/sbin/milter-greylist -D -f /etc/greylist.conf",
+                                  "greylist")
+    assert frame == (b"\x00\x00\x00\x42launch\x00/usr/sbin/milter-greylist -D -f "
+                     b"/etc/greylist.conf\x00greylist")
+    assert encode_launch_request("/bin/m", None) == b"\x00\x00\x00\x0elaunch\x00/bin/m\x00"
