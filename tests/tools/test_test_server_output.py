@@ -10,9 +10,11 @@ against the manager with two children (the merged result).
 from __future__ import annotations
 
 import re
+import signal
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -408,3 +410,65 @@ def test_two_children_through_the_manager_give_the_merged_status(
     assert status == 0
     lines = out.split("\n")
     assert lines[:2] == [expected, "elapsed-time: E seconds"]
+
+
+@pytest.fixture
+def daemon(tmp_path):
+    """The real `milter-manager` daemon: `--config-dir DIR -s inet:P@127.0.0.1 --no-daemon`."""
+    started: list[subprocess.Popen] = []
+
+    def start(*specs: str) -> int:
+        lines = [f'define_milter("child{n}") do |milter|\n'
+                 f'  milter.connection_spec = "{spec}"\nend\n'
+                 for n, spec in enumerate(specs, 1)]
+        (tmp_path / "milter-manager.conf").write_text("".join(lines))
+        port = free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "milter_manager.cli.main", "--config-dir", str(tmp_path),
+             "-s", f"inet:{port}@127.0.0.1", "--no-daemon"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started.append(process)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            assert process.poll() is None, "milter-manager exited at start-up"
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    return port
+            time.sleep(0.05)
+        raise AssertionError("milter-manager did not listen")
+    yield start
+    for process in started:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_two_children_through_the_real_daemon(scenario_milter, daemon):
+    first = scenario_milter("--add-header", "X-Child1:one")
+    second = scenario_milter("--action", "reject", "--envelope-recipient",
+                             "<other@example.org>", "--delete-recipient", "receiver@example.org")
+    port = daemon(first.spec, second.spec)
+    status, out = tool("-s", f"inet:{port}@127.0.0.1", "-r", "receiver@example.org",
+                       "-r", "other@example.org", "--output-message", "--color=yes")
+    assert status == 0
+    assert out == paint("""\
+status: pass
+elapsed-time: E seconds
+
+Envelope:------------------------------
+  MAIL FROM:<sender@example.com>
+{-}- RCPT TO:<receiver@example.org>{/}
+{-}- RCPT TO:<other@example.org>{/}
+Header:--------------------------------
+  From: <sender@example.com>
+  To: <receiver@example.org>
+{+}+ X-Child1: one{/}
+Body:----------------------------------
+La de da de da 1.
+La de da de da 2.
+La de da de da 3.
+La de da de da 4.
+""", colour=True)
