@@ -139,6 +139,7 @@ class WorkerPool:
 
     def _exited(self, worker: Worker, status: int) -> None:
         del self.workers[worker.id]
+        _Channel(self, worker).handle_read()       # its last counters, if unread
         self.loop.unwatch(worker.channel)
         worker.channel.close()
         self.retired.add(worker.counters, processing=False)
