@@ -12,6 +12,7 @@ Switching to the real tool is the one line `TEST_SERVER_COMMAND` below.
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 
@@ -39,8 +40,8 @@ from milter_manager.protocol.flags import (
 )
 
 #: The real `milter-test-server` command, or None for the stand-in below.
-#: Once the companion-tools issue lands: TEST_SERVER_COMMAND = ["milter-test-server"]
-TEST_SERVER_COMMAND: list[str] | None = None
+#: (Run with this interpreter: the console script need not be on PATH.)
+TEST_SERVER_COMMAND: list[str] | None = [sys.executable, "-m", "milter_manager.tools.test_server"]
 
 
 @dataclass
