@@ -106,17 +106,18 @@ class Client:
         assert self._wake is not None
         wake = self._wake[0]
         while True:
+            with self.condition:
+                requested = self._sync_requested
+                pending = requested > self._synced
+            if pending and not select.select([fd], [], [], 0)[0]:
+                # A sync() is waiting and the pipe is empty *after* its request.
+                with self.condition:
+                    self._synced = max(self._synced, requested)
+                    self.condition.notify_all()
             readable = select.select([fd, wake], [], [])[0]
             if wake in readable:
                 os.read(wake, 4096)
             if fd not in readable:
-                # Woken by sync(): done once the pipe is empty *after* the request.
-                with self.condition:
-                    requested = self._sync_requested
-                if not select.select([fd], [], [], 0)[0]:
-                    with self.condition:
-                        self._synced = max(self._synced, requested)
-                        self.condition.notify_all()
                 continue
             try:
                 data = os.read(fd, 65536)
