@@ -1,0 +1,114 @@
+"""Frames and per-thread interpreter state (`ruby-subset.md` §3.2, §3.7).
+
+A `Frame` is one activation: the file's top level, a method call, a block
+call or a class body. Locals live in `vars` (a list indexed by slots fixed at
+compile time); a block frame reaches the locals of the frames it closes over
+through `parent`. `home` is the method-level frame whose `$~`, block
+(`yield`) and arguments the frame uses; `ret_target` the frame that `return`
+ends (the method, or a lambda); `prev` the calling frame (backtraces).
+
+Frames are plain objects with class-level defaults so that creating one
+sets only what differs. Each interpreter derives its own Frame subclass that
+carries `interp` as a class attribute.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+
+class CodeInfo:
+    """Static facts about a compiled body: file, frame label, local count."""
+
+    __slots__ = ("file", "label", "nvars", "names", "kind")
+
+    def __init__(self, file: str, label: str, kind: str) -> None:
+        self.file = file
+        self.label = label
+        self.kind = kind          # "top", "method", "block", "class", "lambda", "native"
+        self.nvars = 0
+        self.names: list[str] = []
+
+
+class Cref:
+    """One link of the lexical module nesting (constant lookup, `Module.nesting`)."""
+
+    __slots__ = ("module", "parent")
+
+    def __init__(self, module: Any, parent: Optional["Cref"]) -> None:
+        self.module = module
+        self.parent = parent
+
+
+class Frame:
+    interp: Any = None            # set on the per-interpreter subclass
+    self_: Any = None
+    vars: list = []
+    parent: Optional["Frame"] = None
+    home: Optional["Frame"] = None
+    ret_target: Optional["Frame"] = None
+    block: Any = None             # the block passed to this method frame
+    prev: Optional["Frame"] = None
+    ts: Any = None
+    code: Optional[CodeInfo] = None
+    cref: Optional[Cref] = None
+    deftarget: Any = None         # module receiving `def` (SINGLETON_OF_SELF marker allowed)
+    visi: str = "public"          # default visibility of later `def`s (class bodies)
+    module_function: bool = False
+    line: int = 0
+    depth: int = 0                # Ruby-level call depth (SystemStackError)
+    proc: Any = None              # the RProc of a block frame (break target)
+    last_match: Any = None        # `$~` (on home frames)
+    done: bool = False            # the method has returned (LocalJumpError on return)
+    args: Any = None              # (args, kw) of a method frame, for zsuper
+    meth: Any = None              # MethodEntry of a method frame (super, __method__)
+    native_label: Optional[str] = None   # label of a native frame ("Array#each")
+
+    def location(self) -> tuple[str, int]:
+        return (self.code.file if self.code else "-", self.line)
+
+
+SINGLETON_OF_SELF = object()   # deftarget inside instance_eval: the receiver's singleton class
+
+
+class ThreadState:
+    """Per-thread interpreter state: step budget, recursion depth, `$!`."""
+
+    CHECK_EVERY = 10_000
+
+    def __init__(self, interp: Any, budget: int) -> None:
+        self.interp = interp
+        self.remaining = budget      # steps left after the current stretch
+        self.budget = budget
+        self.steps = min(budget, self.CHECK_EVERY)
+        self.remaining -= self.steps
+        self.depth = 0
+        self.killed = False
+        self.errinfo: Any = None     # `$!`
+        self.cur: Optional[Frame] = None   # innermost frame seen by host natives
+        self.thread: Any = None      # the Ruby Thread object, if any
+        self.exhausted = False
+
+    def reset_budget(self, budget: int) -> None:
+        self.budget = budget
+        self.exhausted = False
+        self.steps = min(budget, self.CHECK_EVERY)
+        self.remaining = budget - self.steps
+        if self.killed:
+            self.steps = 0
+
+    def checkpoint(self, f: Any = None) -> None:
+        """Called when `steps` runs out: kill check, budget, fair scheduling."""
+        interp = self.interp
+        if self.killed:
+            self.steps = 0
+            from .errors import ThreadKilled
+            raise ThreadKilled()
+        if self.remaining <= 0:
+            self.steps = 0
+            self.exhausted = True
+            raise interp.budget_error(self, f)
+        n = min(self.remaining, self.CHECK_EVERY)
+        self.remaining -= n
+        self.steps = n
+        interp.yield_lock()

@@ -1,0 +1,138 @@
+"""Defining native (Python) methods on Ruby classes.
+
+The core library modules declare their methods with a `Registry`:
+
+    reg = Registry()
+
+    @reg.method("String", "length", "size")
+    def length(f, self, args, kw, blk):
+        return len(self.s)
+
+Internal natives receive the caller's frame `f` (for `$~`, the block of the
+calling method, backtraces; `f.interp` is the interpreter). The host API
+(`Interpreter.define_native`) uses the spec's convention
+``fn(interp, self, args, kwargs, block)`` and wraps it.
+
+Arity: an int n (exactly n arguments), a tuple (lo, hi) with hi = -1 for
+"any number". Keyword arguments are appended as a trailing Hash unless the
+method is declared with ``kw=True``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, Union
+
+from .errors import RubyError
+from .objects import MethodEntry
+
+NativeFn = Callable[[Any, Any, list, Any, Any], Any]
+Arity = Union[int, tuple[int, int]]
+
+
+def arity_bounds(arity: Arity) -> tuple[int, int]:
+    if isinstance(arity, tuple):
+        return arity
+    if arity < 0:
+        return (-arity - 1, -1)
+    return (arity, arity)
+
+
+def arity_value(lo: int, hi: int) -> int:
+    return lo if lo == hi else -lo - 1
+
+
+def make_native_invoke(interp: Any, fn: NativeFn, lo: int, hi: int, kwok: bool,
+                       label: str) -> Callable:
+    def invoke(f: Any, recv: Any, args: list, kw: Any, blk: Any) -> Any:
+        if kw is not None and not kwok:
+            if kw.d:
+                args = args + [kw]
+            kw = None
+        n = len(args)
+        if n < lo or (hi >= 0 and n > hi):
+            raise interp.arity_error(f, n, lo, hi, label)
+        if blk is not None:
+            f = interp.native_frame(f, label)
+            try:
+                return fn(f, recv, args, kw, blk)
+            except RubyError as e:
+                if e.exc.bt is None:
+                    e.exc.bt = interp.backtrace(f)
+                raise
+            except Exception as e:  # noqa: BLE001 - Python errors become Ruby ones
+                raise interp.convert_python_error(f, e, None) from None
+        try:
+            return fn(f, recv, args, kw, blk)
+        except RubyError as e:
+            if e.exc.bt is None:
+                e.exc.bt = interp.backtrace(f, label)
+            raise
+        except Exception as e:  # noqa: BLE001
+            raise interp.convert_python_error(f, e, label) from None
+    return invoke
+
+
+class Registry:
+    """Collects native method definitions of one core module."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[str, tuple[str, ...], NativeFn, Arity, bool, str, bool]] = []
+        self.setups: list[Callable[[Any], None]] = []
+
+    def method(self, owner: str, *names: str, arity: Arity = 0, kw: bool = False,
+               visibility: str = "public", singleton: bool = False) -> Callable[[NativeFn], NativeFn]:
+        def deco(fn: NativeFn) -> NativeFn:
+            self.entries.append((owner, names, fn, arity, kw, visibility, singleton))
+            return fn
+        return deco
+
+    def smethod(self, owner: str, *names: str, arity: Arity = 0,
+                kw: bool = False) -> Callable[[NativeFn], NativeFn]:
+        """A singleton (class) method: `File.join`."""
+        return self.method(owner, *names, arity=arity, kw=kw, singleton=True)
+
+    def setup(self, fn: Callable[[Any], None]) -> Callable[[Any], None]:
+        """Run at installation (constants, class creation)."""
+        self.setups.append(fn)
+        return fn
+
+    def install(self, interp: Any) -> None:
+        """Define every collected method. Setups run first; when a name is
+        registered twice for one target, the first registration wins (so a
+        class's own natives beat the generic ones `setup` functions add)."""
+        for setup in self.setups:
+            setup(interp)
+        done: set[tuple[int, str]] = set()
+        for owner, names, fn, arity, kw, visibility, singleton in self.entries:
+            mod = interp.module_at(owner)
+            target = interp.singleton_class(None, mod) if singleton else mod
+            lo, hi = arity_bounds(arity)
+            for name in names:
+                if (id(target), name) in done:
+                    continue
+                done.add((id(target), name))
+                label = native_label(mod, name, singleton)
+                entry = MethodEntry(name, target, visibility,
+                                    make_native_invoke(interp, fn, lo, hi, kw, label),
+                                    "native", fn, arity_value(lo, hi))
+                target.methods[name] = entry
+        interp.epoch += 1
+
+
+def native_label(mod: Any, name: str, singleton: bool) -> str:
+    if singleton:
+        return f"{mod.name}.{name}"
+    return f"{mod.name}#{name}"
+
+
+def define_native(interp: Any, target: Any, name: str, fn: NativeFn, arity: Arity = -1,
+                  kw: bool = False, visibility: str = "public",
+                  label: Optional[str] = None) -> MethodEntry:
+    lo, hi = arity_bounds(arity)
+    if label is None:
+        label = interp.method_label_for(target, name)
+    entry = MethodEntry(name, target, visibility,
+                        make_native_invoke(interp, fn, lo, hi, kw, label),
+                        "native", fn, arity_value(lo, hi))
+    interp.add_method(target, entry)
+    return entry
