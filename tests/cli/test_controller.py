@@ -98,7 +98,7 @@ def test_set_configuration_without_a_writable_directory(procs, workdir):
 
 
 def test_decode_errors_are_answered_and_the_connection_stays(procs, workdir):
-    daemon, controller = start(procs, workdir, [])
+    _daemon, controller = start(procs, workdir, [])
     sock = connect(controller)
     assert control(controller, "get-status", b"x", sock=sock) == (
         "error", b"needless 1 byte was received on get-status command: 0x78 (x)")
@@ -117,7 +117,7 @@ def test_decode_errors_are_answered_and_the_connection_stays(procs, workdir):
 
 
 def test_too_large_a_request_closes_the_connection(procs, workdir):
-    daemon, controller = start(procs, workdir, [])
+    _daemon, controller = start(procs, workdir, [])
     sock = connect(controller)
     sock.sendall(struct.pack(">I", 16 * 1024 * 1024 + 1))
     (length,) = struct.unpack(">I", sock.recv(4))
