@@ -111,10 +111,11 @@ class Daemon:
     """One `milter-manager` subprocess; always killed in `close()`."""
 
     def __init__(self, *args: str, env: dict[str, str] | None = None,
-                 log: Path | None = None) -> None:
+                 log: Path | None = None, prefix: list[str] | None = None) -> None:
         self.args = list(args)
         self.log = log
-        self.process = subprocess.Popen([*command(), *args], stdout=subprocess.PIPE,
+        self.process = subprocess.Popen([*(prefix or []), *command(), *args],
+                                        stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE, cwd="/",
                                         env=env if env is not None else clean_env())
         self.pid = self.process.pid
@@ -264,7 +265,8 @@ def control(spec: str, name: str, body: bytes = b"",
 
 def start_daemon(procs, workdir: Path, config: str, *args: str, user: str | None = "root",
                  spec: str | None = None, env: dict[str, str] | None = None,
-                 pid_file: bool = True, verbose: bool = True) -> Daemon:
+                 pid_file: bool = True, verbose: bool = True,
+                 prefix: list[str] | None = None) -> Daemon:
     """Write CONFIG into WORKDIR/config, start `milter-manager` in the
     foreground on a free loopback port (or SPEC) and wait until it is ready:
     its pid file exists (written after the signal handlers, cli.md §4)."""
@@ -280,7 +282,7 @@ def start_daemon(procs, workdir: Path, config: str, *args: str, user: str | None
         argv.append("-v")
     if user is not None:
         argv += ["--user-name", user]
-    daemon = procs.daemon(*argv, *args, env=env, log=log)
+    daemon = procs.daemon(*argv, *args, env=env, log=log, prefix=prefix)
     daemon.spec = spec
     daemon.pid_file = pid
     daemon.config_file = config_dir / "milter-manager.conf"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import signal
+import socket
 
 from .support import (
     clean_env,
@@ -153,3 +154,46 @@ def test_ignored_arguments_are_warned_and_fatal_warnings_abort(procs, workdir):
     result = run_cli("-c", str(config_dir), "-s", f"inet:{free_port()}@127.0.0.1", "stray",
                      env=clean_env(MILTER_DEBUG="fatal-warnings"))
     assert result.returncode == -signal.SIGABRT
+
+
+# The syslog test runs the daemon in its own mount namespace whose /dev/log
+# is a socket of the test (the machine's /dev is not touched).
+PRIVATE_DEV_LOG = """
+set -e
+mkdir -p "$ROOT/old"
+mount --bind /dev "$ROOT/old"
+mount -t tmpfs none /dev
+for node in null zero urandom random; do
+  touch "/dev/$node"; mount --bind "$ROOT/old/$node" "/dev/$node"
+done
+ln -s "$ROOT/log.sock" /dev/log
+exec "$@"
+"""
+
+
+def test_syslog_ident_facility_and_statistics_prefix(procs, workdir):
+    a = procs.milter("a")
+    root = workdir / "syslog"
+    root.mkdir()
+    receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    receiver.bind(str(root / "log.sock"))
+    receiver.settimeout(10)
+    prefix = ["unshare", "--mount", "--propagation", "private",
+              "env", f"ROOT={root}", "sh", "-c", PRIVATE_DEV_LOG, "sh"]
+    # [deviation] --syslog stays on although the file says use_syslog = false;
+    # --syslog-facility wins over the configuration.
+    daemon = start_daemon(procs, workdir, ruby_config([("a", a.spec)])
+                          + 'log.syslog_facility = "daemon"\n', "--syslog",
+                          "--syslog-facility", "local3", prefix=prefix, verbose=False)
+    assert session(daemon.spec) == (b"c", ["a"])
+    messages = []
+    while not any(b"[sessions][finished]" in m for m in messages):
+        messages.append(receiver.recv(65536))
+    receiver.close()
+    end = next(m for m in messages if b"[session][end]" in m).decode()
+    # local3 (19) * 8 + notice (5) = 157; ident and pid as glibc writes them.
+    assert re.fullmatch(r"<157>\w{3} [ \d]\d \d\d:\d\d:\d\d milter-manager\[(\d+)\]: "
+                        r"\[statistics\] \[session\]\[end\]\[end-of-message\]\[pass\]"
+                        r"\[[\d.e-]+\]\(1\)", end), end
+    assert re.search(r"milter-manager\[(\d+)\]", end).group(1) == str(daemon.pid)
+    assert not any(b"[client][event-loop]" in m for m in messages)   # info is below
