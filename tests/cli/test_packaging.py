@@ -39,7 +39,7 @@ def test_tmpfiles_entry():
 
 def test_logrotate_postrotate_reopens_the_log(procs, workdir):
     text = (EXAMPLES / "logrotate.d" / "milter-manager").read_text()
-    script = re.search(r"postrotate\n(.*?)\n\s*endscript", text, re.S).group(1)
+    script = re.search(r"postrotate\n(.*?)\n\s*endscript", text, re.DOTALL).group(1)
     assert "/run/milter-manager/milter-manager.pid" in script
     daemon = start_daemon(procs, workdir, ruby_config())
     rotated = daemon.log.with_name("manager.log.1")
