@@ -3,7 +3,12 @@ manager's stopper context (manager.md §12, ruby-subset.md §9.5, §9.7)."""
 
 from milter_manager.config.loader import ConfigurationLoader, LoadOptions
 from milter_manager.config.logsink import StdoutLog
-from milter_manager.protocol.commands import DefineMacro, EnvelopeFrom, EnvelopeRecipient, Helo
+from milter_manager.protocol.commands import (
+    DefineMacro,
+    EnvelopeFrom,
+    EnvelopeRecipient,
+    Helo,
+)
 
 from .support import connect_packet, run_until
 
