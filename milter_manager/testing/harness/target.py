@@ -39,6 +39,8 @@ CLEARED_ENV = ("MILTER_LOG_LEVEL", "MILTER_LOG_PATH", "MILTER_MANAGER_CONFIG_DIR
                "MILTER_MANAGER_DEFAULTS_PROFILE", "MILTER_MANAGER_DETECTOR_ROOT")
 _INET = re.compile(r"^(inet6?):(\d+)(@.*)?$")
 START_TIMEOUT = 20.0
+#: manager.md §9.3: the daemon's pause before its one connection retry.
+RETRY_CONNECT_TIME = 5.0
 
 
 class TargetError(Exception):
@@ -203,6 +205,8 @@ class ProcessManager:
         env = client_environment()
         for key in CLEARED_ENV:
             env.pop(key, None)
+        # Each line starts with its level (cli.md §13.2), for the error-level checks.
+        env["MILTER_LOG_ITEM"] = "level"
         env.update(extra_env or {})
         command = [*daemon_command(), "--config-dir", self.directory,
                    "--connection-spec", f"inet:{port}@127.0.0.1", "--no-daemon"]
