@@ -113,6 +113,8 @@ class ChildMilter:
         self.retried = False
         self.started_at: float | None = None
         # manager.md §4.1 flags.
+        self.negotiation_done = True   # False while its negotiation is awaited
+        self.wait_gen: int | None = None   # the broadcast generation it owes an answer to
         self.negotiated = False
         self.quit = False
         self.processing = False

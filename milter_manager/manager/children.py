@@ -209,7 +209,7 @@ class Children(MessageStages):
         child.send(b"O", [self.offer], self._negotiate_answer)
 
     def _negotiate_answer(self, child: ChildMilter, status: Status, reply: Any) -> None:
-        if getattr(child, "negotiation_done", True):
+        if child.negotiation_done:
             return
         try:
             child.option = combine(self.mta_option, reply)
@@ -227,7 +227,7 @@ class Children(MessageStages):
 
     def child_not_negotiated(self, child: ChildMilter) -> None:
         # [deviation] M14: a child that fails here never blocks the MTA's `O`.
-        if getattr(child, "negotiation_done", True) or self._negotiate_done is None:
+        if child.negotiation_done or self._negotiate_done is None:
             return
         child.negotiation_done = True
         if not child.quit:
@@ -413,7 +413,7 @@ class Children(MessageStages):
                 child.n_refused += 1
 
     def _settle(self, gen: int, child: ChildMilter) -> None:
-        if getattr(child, "wait_gen", None) != gen:
+        if child.wait_gen != gen:
             return
         child.wait_gen = None
         self._waiting -= 1
