@@ -187,3 +187,29 @@ def test_launch_request_encoding():
     assert frame == (b"\x00\x00\x00\x42launch\x00/usr/sbin/milter-greylist -D -f "
                      b"/etc/greylist.conf\x00greylist")
     assert encode_launch_request("/bin/m", None) == b"\x00\x00\x00\x0elaunch\x00/bin/m\x00"
+
+
+def test_too_many_open_files_pauses_accepting_only(milters):
+    # manager.md §15: EMFILE from accept() pauses the accept watch, logs, resumes.
+    import errno
+
+    from milter_manager.manager import Manager
+
+    from .support import LogRecorder
+    recorder = LogRecorder()
+    conf = configuration(suspend_time_on_unacceptable=1)
+    manager = Manager(conf, "inet:0@[127.0.0.1]", log=recorder.log)
+    manager.start()
+    try:
+        manager._accept_failed(OSError(errno.EMFILE, "Too many open files"))
+        assert not manager.listener.accepting
+        assert "[client][accept][suspend] too many file is opened. suspend accepting " \
+               "connection in 1 seconds" in recorder.messages()
+        ticks = []
+        manager.loop.call_later(0.5, ticks.append, "still running")
+        assert manager.loop.run_until(lambda: manager.listener.accepting, timeout=3)
+        assert ticks == ["still running"]          # the loop kept going meanwhile
+        assert "[client][accept][resume] resume accepting connection." in recorder.messages()
+    finally:
+        manager.stop()
+        manager._close_all()
