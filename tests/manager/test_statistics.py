@@ -132,3 +132,37 @@ def test_tags_and_finished_counts_over_sessions(milters, run_manager):
     assert ends[0].endswith("(1)") and ends[1].endswith("(3)")   # children took 2 and 4
     finished = [line for line in lines if line.startswith("[sessions][finished]")]
     assert finished[-1] == "[sessions][finished] 2(+1) 0"
+
+
+def test_maintained_hooks_run_when_no_session_is_left(milters, run_manager):
+    import threading
+    ran = threading.Event()
+    a = milters("a")
+    conf = configuration(egg("a", a.spec))
+    conf.maintained_hooks = [ran.set]
+    running = run_manager(conf)
+    mta = running.mta()
+    run_until(mta, b"C")
+    assert not ran.wait(0.2)                       # a session is still in progress
+    mta.close()
+    assert ran.wait(3)
+
+
+def test_event_loop_created_hooks_get_timeout_and_idle(milters, run_manager):
+    import threading
+    fired = []
+    done = threading.Event()
+
+    def hook(loop):
+        def tick():
+            fired.append("timeout")
+            if len(fired) >= 2:
+                done.set()
+                return False
+            return True
+        loop.add_timeout(0.05, tick)
+    conf = configuration()
+    conf.event_loop_created_hooks = [hook]
+    run_manager(conf)
+    assert done.wait(3)
+    assert fired == ["timeout", "timeout"]
