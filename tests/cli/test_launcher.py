@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import psutil
+import pytest
 
 from .support import (
     TINY_MILTER,
@@ -46,6 +47,7 @@ def launch_config(port: int, python: str, user: str | None) -> str:
         + user_line + "end"))
 
 
+@pytest.mark.slow      # the connection retry waits 5 s (manager.md §9.3)
 def test_a_milter_that_is_not_running_is_launched_and_serves(procs, workdir):
     # Run as nobody, like the manager; the system interpreter can be executed
     # by nobody and the tiny milter needs only the standard library.
@@ -71,6 +73,7 @@ def test_a_milter_that_is_not_running_is_launched_and_serves(procs, workdir):
     assert milter.is_running()                 # started milters are not killed (§11.1)
 
 
+@pytest.mark.slow
 def test_unprivileged_launcher_switch(procs, workdir):
     # Test-only switch (compat/DEVIATIONS.md): privilege mode without root.
     port = free_port()

@@ -35,7 +35,9 @@ def test_killed_worker_is_replaced_and_sessions_keep_being_served(procs, workdir
     assert "[client][workers][run] 2" in daemon.log_text()
     workers = workers_of(controller)
     assert sorted(workers) == [1, 2]
+    assert psutil.Process(daemon.pid).name() == "milter-manager"     # §15
     for pid in workers.values():
+        assert psutil.Process(pid).name() == "milter-manager"
         assert psutil.Process(pid).ppid() == daemon.pid
         assert psutil.Process(pid).uids().effective == 0     # --user-name root
     assert all(session(daemon.spec) == (b"c", ["a"]) for _ in range(4))
