@@ -25,7 +25,13 @@ from typing import Any
 from milter_manager.protocol.status import Status
 
 from .actions import ActionRunner, Failure
-from .clients import ClientError, Clients, client_environment, milter_command
+from .clients import (
+    READY_TIMEOUT,
+    ClientError,
+    Clients,
+    client_environment,
+    milter_command,
+)
 from .fake_mta import FakeMTA, WireFailure
 from .ports import PortInUse, PortMap
 from .scenario import Action, Scenario, ScenarioError
@@ -234,23 +240,36 @@ class TestLauncher:
         self.launch(command_line, user_name)
 
     def launch(self, command_line: str, user_name: str | None = None) -> None:
+        """Start the command and return once it is up (its `ready`) or has exited.
+
+        The daemon's launcher is a separate process and the manager's retry
+        timer (0.3 s in `negotiate-retry.txt`) races with the command's start;
+        waiting here makes the retry find the milter listening however loaded
+        the machine is. It only delays this scenario's own manager.
+        """
         process = subprocess.Popen(shlex.split(command_line), stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                    env=client_environment())
         output = bytearray()
+        up = threading.Event()
         with self.lock:
             self.command_lines.append(command_line)
             self.outputs.append(output)
         # Not stopped by §8.2: it ends by itself (`Q` or its idle timeout). Its
         # output is kept (to see that it negotiated) and it is reaped.
-        threading.Thread(target=self._collect, args=(process, output), daemon=True).start()
+        threading.Thread(target=self._collect, args=(process, output, up),
+                         daemon=True).start()
+        up.wait(READY_TIMEOUT)
 
-    def _collect(self, process: subprocess.Popen[bytes], output: bytearray) -> None:
+    def _collect(self, process: subprocess.Popen[bytes], output: bytearray,
+                 up: threading.Event) -> None:
         assert process.stdout is not None
         for line in process.stdout:
             with self.lock:
                 output += line
+            up.set()  # the first line is `ready`
         process.wait()
+        up.set()
 
     def all_negotiated(self) -> bool:
         with self.lock:
