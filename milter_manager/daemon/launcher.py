@@ -154,10 +154,10 @@ class Launcher:
         if entry is None:
             self.log.log(DEBUG, "[launcher][child][authority][not-set]")
         else:
-            self.log.log(DEBUG, f"[launcher][child][authority][group] {entry.pw_gid}")
+            self.log.log(DEBUG, f"[launcher][child][authority][group] <{entry.pw_gid}>")
             self.log.log(DEBUG, f"[launcher][child][authority][groups] "
-                                f"{entry.pw_name}:{entry.pw_gid}")
-            self.log.log(DEBUG, f"[launcher][child][authority][user] {entry.pw_uid}")
+                                f"<{entry.pw_name}>:<{entry.pw_gid}>")
+            self.log.log(DEBUG, f"[launcher][child][authority][user] <{entry.pw_uid}>")
         try:
             process = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

@@ -59,7 +59,7 @@ def drop_privileges(user: str | None, group: str | None, socket_path: str | None
     except OSError as error:
         raise PrivilegeError(f"failed to initialize groups: {user}: {group_name}: "
                              f"{error.strerror}") from None
-    log.log(INFO, f"[client][group][switch] <{group_name}>({gid})")
+    log.log(INFO, f"[client][group][switch] <{group_name}>(<{gid}>)")
     if socket_path is not None:
         try:
             os.chown(socket_path, entry.pw_uid, -1)
@@ -71,5 +71,5 @@ def drop_privileges(user: str | None, group: str | None, socket_path: str | None
     except OSError as error:
         raise PrivilegeError(f"failed to change effective user: {user}: "
                              f"{error.strerror}") from None
-    log.log(INFO, f"[client][user][switch] <{user}>({entry.pw_uid})")
+    log.log(INFO, f"[client][user][switch] <{user}>(<{entry.pw_uid}>)")
     return True

@@ -58,7 +58,7 @@ def open_listening(spec: str, *, mode: int, group: str | None, remove_on_create:
                                 unix_socket_mode=mode)
     listening = Listening(sock, bound, remove_on_close, tag)
     if tag == "client":
-        log.log(INFO, f"[client][listen][start] {format_bound(sock, bound)}")
+        log.log(INFO, f"[client][listen][start] <{format_bound(sock, bound)}>")
     if bound.path is not None:
         _change_group_and_mode(bound.path, mode, group, tag, log)
     return listening
@@ -98,7 +98,7 @@ def _change_group_and_mode(path: str, mode: int, group: str | None, tag: str,
                 log.log(ERROR, f"{error_tag} failed to change UNIX socket group: "
                                f"<{path}>: <{group}>: {error.strerror}")
             else:
-                log.log(INFO, f"[{tag}][socket][unix][group][change] <{group}>({gid}): <{path}>")
+                log.log(INFO, f"[{tag}][socket][unix][group][change] <{group}>(<{gid}>): <{path}>")
     try:
         os.chmod(path, mode)
     except OSError as error:

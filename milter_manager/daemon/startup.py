@@ -281,7 +281,7 @@ class Daemon:
             from .workers import WorkerPool
             self.pool = WorkerPool(self, manager.n_workers)
             self.pool.start()
-            self.logger.log(INFO, f"[client][workers][run] {manager.n_workers}")
+            self.logger.log(INFO, f"[client][workers][run] <{manager.n_workers}>")
         else:
             self.manager = self.make_manager(self.loop)
         # Step 14.

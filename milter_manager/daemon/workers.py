@@ -151,7 +151,7 @@ class WorkerPool:
             text = f"killed by signal {os.WTERMSIG(status)}"
         else:
             text = f"exited with {os.waitstatus_to_exitcode(status)}"
-        self.daemon.logger.log(WARNING, f"[client][worker][exit] {worker.id}: {worker.pid}: "
+        self.daemon.logger.log(WARNING, f"[client][worker][exit] <{worker.id}>: <{worker.pid}>: "
                                         f"{text}")
         now = time.monotonic()
         deaths = self.deaths[worker.id]
@@ -159,7 +159,7 @@ class WorkerPool:
         while deaths and now - deaths[0] > THROTTLE_WINDOW:
             deaths.popleft()
         if len(deaths) > THROTTLE_DEATHS:
-            self.daemon.logger.log(WARNING, f"[client][worker][restart][throttle] {worker.id}")
+            self.daemon.logger.log(WARNING, f"[client][worker][restart][throttle] <{worker.id}>")
             self.loop.call_later(THROTTLE_DELAY, self.spawn, worker.id)
         else:
             self.spawn(worker.id)

@@ -36,10 +36,10 @@ def test_runs_as_the_effective_user_and_group(procs, workdir):
     assert (info.st_uid, info.st_gid) == (NOBODY.pw_uid, MAIL.gr_gid)
     assert session(daemon.spec) == (b"c", ["a"])
     log = daemon.log_text()
-    assert f"[client][socket][unix][group][change] <mail>({MAIL.gr_gid}): <{sock}>" in log
+    assert f"[client][socket][unix][group][change] <mail>(<{MAIL.gr_gid}>): <{sock}>" in log
     assert f"[client][socket][unix][mode][change] <0660>: <{sock}>" in log
-    assert f"[client][group][switch] <nogroup>({NOGROUP.gr_gid})" in log
-    assert f"[client][user][switch] <nobody>({NOBODY.pw_uid})" in log
+    assert f"[client][group][switch] <nogroup>(<{NOGROUP.gr_gid}>)" in log
+    assert f"[client][user][switch] <nobody>(<{NOBODY.pw_uid}>)" in log
 
 
 def _supplementary_groups(pid: int) -> set[int]:

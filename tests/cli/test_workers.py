@@ -32,7 +32,7 @@ def start(procs, workdir, milters, *args):
 def test_killed_worker_is_replaced_and_sessions_keep_being_served(procs, workdir):
     a = procs.milter("a")
     daemon, controller = start(procs, workdir, [("a", a.spec)])
-    assert "[client][workers][run] 2" in daemon.log_text()
+    assert "[client][workers][run] <2>" in daemon.log_text()
     workers = workers_of(controller)
     assert sorted(workers) == [1, 2]
     assert psutil.Process(daemon.pid).name() == "milter-manager"     # §15
@@ -47,7 +47,7 @@ def test_killed_worker_is_replaced_and_sessions_keep_being_served(procs, workdir
     replaced = wait_until(lambda: (w := workers_of(controller)).get(1) not in (None, workers[1])
                           and w)
     assert replaced[2] == workers[2]
-    daemon.wait_log(f"[client][worker][exit] 1: {workers[1]}: killed by signal 9")
+    daemon.wait_log(f"[client][worker][exit] <1>: <{workers[1]}>: killed by signal 9")
     assert all(session(daemon.spec) == (b"c", ["a"]) for _ in range(6))
     # Counters of the dead worker are kept (§12.4).
     wait_until(lambda: b"<processed>10</processed>" in control(controller, "get-status")[1])
