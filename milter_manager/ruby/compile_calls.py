@@ -231,13 +231,14 @@ class CallCompiler:
             else:
                 epoch = interp.epoch
                 m = find_method(cls, name)
-                if m is None or (m.visibility != "public" and not selfcall):
+                if m is None or (m.visibility == "private" and not selfcall):
                     f.line = line
                     return interp.call_missing(f, recv, name, args or [], kw, blk,
                                                vcall=vcall, selfcall=selfcall, entry=m)
                 if m.visibility == "protected" and not selfcall:
+                    # Callable from a method of (a subclass of) the defining class.
                     f.line = line
-                    if not interp.is_a(f.self_, m.owner):
+                    if not interp.is_a(f.self_, interp.protected_owner(m)):
                         return interp.call_missing(f, recv, name, args or [], kw, blk,
                                                    vcall=False, selfcall=False, entry=m)
                 else:

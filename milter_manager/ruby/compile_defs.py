@@ -536,10 +536,20 @@ class BlockCode:
             return body(fr)
 
         def call_as(pr: Any, f: Any, args: list, kw: Any, blk: Any, self_: Any,
-                    deftarget: Any = None, lambda_mode: bool = False, entry: Any = None) -> Any:
+                    deftarget: Any = None, lambda_mode: bool = False, entry: Any = None,
+                    new_home: bool = False) -> Any:
             fr = enter(pr, f, self_)
             if deftarget is not None:
                 fr.deftarget = deftarget
+            if new_home:
+                # A Thread body: its own `$~` (§3.2), still yielding to the
+                # block of the method it was written in.
+                home = Frame()
+                home.block = fr.home.block
+                home.meth = fr.home.meth
+                home.self_ = fr.home.self_
+                home.code = fr.home.code
+                fr.home = home
             if entry is not None:
                 # A define_method body: a method frame of its own for
                 # `return`, `yield`'s block and backtrace labels.

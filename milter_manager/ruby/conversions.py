@@ -168,7 +168,7 @@ class ConversionMixin:
     def custom_key(self, v: Any) -> Any:
         """hkey() of an object: identity unless its class defines hash/eql? in Ruby."""
         m = self.find_method(self.class_of(v), "hash")
-        if m is None or m.kind == "native":
+        if m is None or m.owner is self.Kernel:
             if isinstance(v, RHash):
                 return ("h",) + tuple((k, hkey(e[1])) for k, e in v.d.items())
             return v

@@ -28,7 +28,8 @@ class NativeCode:
             return fn(f, args, blk)
 
         def call_as(pr: Any, f: Any, args: list, kw: Any, blk: Any, self_: Any,
-                    deftarget: Any = None, lambda_mode: bool = False, entry: Any = None) -> Any:
+                    deftarget: Any = None, lambda_mode: bool = False, entry: Any = None,
+                    new_home: bool = False) -> Any:
             if kw is not None and kw.d:
                 args = list(args) + [kw]
             return fn(f, args, blk)
@@ -67,13 +68,15 @@ class DispatchMixin:
         return False
 
     def call_missing(self, f: Any, recv: Any, name: str, args: list, kw: Any, blk: Any,
-                     vcall: bool, selfcall: bool, entry: Optional[MethodEntry]) -> Any:
+                     vcall: bool, selfcall: bool, entry: Optional[MethodEntry],
+                     use_method_missing: bool = True) -> Any:
         if entry is not None and entry.visibility in ("private", "protected"):
             raise self.make_error(
                 f, "NoMethodError",
                 f"{entry.visibility} method '{name}' called for {self.describe_recv(f, recv)}",
                 name=RSymbol.get(name), receiver=recv)
-        mm = self.find_method(self.class_of(recv), "method_missing")
+        mm = self.find_method(self.class_of(recv), "method_missing") \
+            if use_method_missing else None
         if mm is not None and mm.kind != "native":
             return mm.invoke(f, recv, [RSymbol.get(name)] + list(args), kw, blk)
         desc = self.describe_recv(f, recv)
@@ -99,6 +102,12 @@ class DispatchMixin:
                 return f"class {self.module_name(v)}"
             return f"{'class' if v.is_class else 'module'} {self.module_name(v)}"
         return f"an instance of {self.module_name(self.real_class(v))}"
+
+    def protected_owner(self, m: MethodEntry) -> Any:  # noqa: D401
+        owner = m.owner
+        while owner is not None and owner.is_singleton:
+            owner = owner.superclass
+        return owner
 
     # --- super --------------------------------------------------------------
 

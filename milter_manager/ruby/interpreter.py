@@ -107,6 +107,7 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
         self.class_of = self._make_class_of()
         self.main_object = RObject(self.Object)
         install_library(self)
+        self._error_globals()
         _ensure_recursion_limit(max_depth)
 
     # --- output -------------------------------------------------------------
@@ -118,6 +119,19 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
     @property
     def stderr(self) -> Any:
         return self._stderr if self._stderr is not None else sys.stderr
+
+    def _error_globals(self) -> None:
+        """`$!` (the exception being handled, per thread) and `$@`."""
+        def errinfo(f: Any) -> Any:
+            return f.ts.errinfo if f is not None else None
+
+        def errpos(f: Any) -> Any:
+            exc = errinfo(f)
+            if exc is None or exc.bt is None:
+                return None
+            return RArray(RString(x) for x in exc.bt)
+        self.special_gvars["$!"] = (errinfo, None)
+        self.special_gvars["$@"] = (errpos, None)
 
     # --- logging -------------------------------------------------------------
 

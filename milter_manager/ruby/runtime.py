@@ -409,7 +409,7 @@ class ModelMixin:
         special = self.special_gvars.get(name)
         if special is not None:
             return special[0](f)
-        if name[1:2].isdigit():
+        if name[1:2].isdigit() and name[1] != "0":
             return self.nth_ref(f, int(name[1:]))
         return self.gvars.get(self.gvar_aliases.get(name, name))
 
@@ -440,7 +440,9 @@ class ModelMixin:
             return mod.name
         if mod.is_singleton:
             att = mod.attached
-            return f"#<Class:{self.inspect(None, att)}>"
+            if isinstance(att, RModule):
+                return f"#<Class:{self.module_name(att)}>"
+            return f"#<Class:#<{self.module_name(self.real_class(att))}:0x{self.address(att)}>>"
         return f"#<{'Class' if mod.is_class else 'Module'}:0x{self.address(mod)}>"
 
     def address(self, obj: Any) -> str:

@@ -7,7 +7,6 @@ gives the list of values (Hash: [k, v] pairs)."""
 
 from __future__ import annotations
 
-import functools
 import math
 import random
 from typing import Any, Callable
@@ -26,6 +25,30 @@ def call1(f: Any, blk: Any, v: Any) -> Any:
     return blk.code.call(blk, f, [v], None)
 
 
+def merge_sort(items: list, cmp: Callable[[Any, Any], int]) -> list:
+    """Stable merge sort comparing (earlier, later) elements, so the first
+    failing comparison names the operands as Ruby's sort does for short
+    arrays (`comparison of String with 1 failed`)."""
+    n = len(items)
+    if n <= 1:
+        return list(items)
+    mid = n // 2
+    left = merge_sort(items[:mid], cmp)
+    right = merge_sort(items[mid:], cmp)
+    out = []
+    i = j = 0
+    while i < len(left) and j < len(right):
+        if cmp(left[i], right[j]) <= 0:
+            out.append(left[i])
+            i += 1
+        else:
+            out.append(right[j])
+            j += 1
+    out.extend(left[i:])
+    out.extend(right[j:])
+    return out
+
+
 def sort_values(f: Any, items: list, blk: Any) -> list:
     interp = f.interp
     if blk is None:
@@ -34,7 +57,7 @@ def sort_values(f: Any, items: list, blk: Any) -> list:
         if all(type(x) is RString for x in items):
             if all(x.s.isascii() for x in items):
                 return sorted(items, key=lambda x: x.s)
-        return sorted(items, key=functools.cmp_to_key(lambda a, b: interp.cmp_strict(f, a, b)))
+        return merge_sort(items, lambda a, b: interp.cmp_strict(f, a, b))
 
     def by_block(a: Any, b: Any) -> int:
         r = blk.code.call(blk, f, [a, b], None)
@@ -43,7 +66,7 @@ def sort_values(f: Any, items: list, blk: Any) -> list:
         if type(r) is not int:
             r = interp.cmp_strict(f, r, 0)
         return (r > 0) - (r < 0)
-    return sorted(items, key=functools.cmp_to_key(by_block))
+    return merge_sort(items, by_block)
 
 
 def sort_by_values(f: Any, items: list, blk: Any) -> list:
@@ -55,7 +78,7 @@ def sort_by_values(f: Any, items: list, blk: Any) -> list:
     elif all(type(k) is RString for k in keys):
         idx.sort(key=lambda i: keys[i].s.encode("utf-8", "surrogateescape"))
     else:
-        idx.sort(key=functools.cmp_to_key(lambda a, b: interp.cmp_strict(f, keys[a], keys[b])))
+        idx = merge_sort(idx, lambda a, b: interp.cmp_strict(f, keys[a], keys[b]))
     return [items[i] for i in idx]
 
 

@@ -128,7 +128,8 @@ def method_missing(f: Any, self: Any, args: list, kw: Any, blk: Any) -> Any:
     if not args or not isinstance(args[0], RSymbol):
         raise interp.error("ArgumentError", "no method name given")
     return interp.call_missing(f, self, args[0].name, args[1:], kw, blk,
-                               vcall=False, selfcall=False, entry=None)
+                               vcall=False, selfcall=False, entry=None,
+                               use_method_missing=False)
 
 
 @reg.method(B, "singleton_method_added", "singleton_method_removed", arity=1,
@@ -630,8 +631,7 @@ def kernel_integer(f: Any, s: str, base: Any, strict: bool) -> int:
         b = prefixes[low[:2]]
         body = body[2:]
     elif base is None and len(body) > 1 and body[0] == "0":
-        b = 8
-        body = body[1:]
+        b = 8      # the leading 0 stays: "0_7" is valid
     ok = bool(body) and not body.startswith("_") and not body.endswith("_") and "__" not in body
     if ok:
         try:
@@ -932,6 +932,13 @@ UNSUPPORTED_FEATURES = {"set": "Set", "etc": "Etc", "fileutils": "FileUtils",
                         "psych": "YAML", "bigdecimal": "BigDecimal"}
 
 
+# Loaded before the program starts in Ruby 3.1, and what requiring a library
+# loads with it: `require` of these returns false, as in real Ruby.
+PRELOADED = {"thread", "rbconfig", "enumerator", "rational", "complex", "monitor", "fiber"}
+DEPENDENCIES = {"resolv": ("socket", "timeout", "securerandom"), "ipaddr": ("socket",),
+                "time": ("date",), "tmpdir": ("fileutils", "etc"), "open3": ("fileutils",)}
+
+
 def do_require(f: Any, name: str, base: Any) -> bool:
     interp = f.interp
     if base is None:
@@ -939,9 +946,10 @@ def do_require(f: Any, name: str, base: Any) -> bool:
             if name == "English":
                 for new, old in ENGLISH_ALIASES.items():
                     interp.alias_gvar(new, old)
-            if name in interp.loaded_features:
+            if name in interp.loaded_features or name in PRELOADED:
                 return False
             interp.loaded_features.add(name)
+            interp.loaded_features.update(DEPENDENCIES.get(name, ()))
             return True
         if not (name.startswith("/") or name.startswith("./") or name.startswith("../")):
             raise interp.error("LoadError", f"cannot load such file -- {name}")

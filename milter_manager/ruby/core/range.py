@@ -46,7 +46,9 @@ def iter_values(f: Any, r: RRange) -> Iterator[Any]:
                 cur = string_succ(cur)
         end = interp.to_str(f, hi)
         cur = lo.s
-        if len(cur) > len(end):
+        # String#upto: nothing when the start sorts after the end.
+        c = interp.cmp(f, lo, RString(end))
+        if len(cur) > len(end) or c is None or c > 0 or (r.excl and c == 0):
             return
         while True:
             if cur == end:
@@ -218,7 +220,21 @@ def step(f: Any, self: RRange, args: list, kw: Any, blk: Any) -> Any:
     return enum_for(f, RArray(out), "each", [])
 
 
-@reg.method(R, "include?", "member?", "===", "cover?", arity=1)
+@reg.method(R, "include?", "member?", arity=1)
+def include_(f: Any, self: RRange, args: list, kw: Any, blk: Any) -> Any:
+    # Numeric ranges test bounds; other ranges (Strings) iterate, so
+    # ("a".."e").include?("cc") is false while cover?("cc") is true.
+    lo, hi = self.low, self.high
+    if lo.__class__ in (int, float) or hi.__class__ in (int, float) or lo is None or hi is None:
+        return cover(f, self, args[0])
+    if isinstance(lo, RString) and isinstance(hi, RString) and isinstance(args[0], RString) \
+            and len(lo.s) == 1 and len(hi.s) == 1:
+        v = args[0].s
+        return len(v) == 1 and cover(f, self, args[0])
+    return any(f.interp.eq(f, x, args[0]) for x in iter_values(f, self))
+
+
+@reg.method(R, "===", "cover?", arity=1)
 def include(f: Any, self: RRange, args: list, kw: Any, blk: Any) -> Any:
     v = args[0]
     if isinstance(v, RRange):

@@ -244,6 +244,9 @@ def upto(f: Any, self: RString, args: list, kw: Any, blk: Any) -> Any:
     last = str_arg(f, args[0])
     excl = len(args) > 1 and truthy(args[1])
     cur = self.s
+    c = f.interp.cmp(f, self, RString(last))
+    if c is None or c > 0 or (excl and c == 0):
+        return self
     while True:
         if len(cur) > len(last):
             break

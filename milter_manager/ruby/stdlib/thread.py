@@ -62,7 +62,8 @@ def start_thread(f: Any, args: list, blk: Any) -> RObject:
         ready.set()
         try:
             payload.value = interp._host_call(
-                lambda root: blk.code.call(blk, root, list(args), None), None)
+                lambda root: blk.code.call_as(blk, root, list(args), None, None, blk.self_,
+                                              new_home=True), None)
         except ThreadKilled:
             pass
         except RubyError as e:
