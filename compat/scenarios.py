@@ -40,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=None,
-                        help="the upstream tree (default: derived from each file, "
-                             "else ../shared/upstream)")
+                        help="the upstream tree (default: derived from each file's place "
+                             "in ROOT/test/fixtures/<set>/, else ../shared/upstream)")
     parser.add_argument("--mode", choices=("in-process", "process"), default="in-process",
                         help="manager in this process (default) or the milter-manager daemon")
     parser.add_argument("--jobs", "-j", type=int, default=default_jobs(),

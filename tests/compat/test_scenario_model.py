@@ -155,3 +155,9 @@ def test_every_shared_scenario_loads():
     for path in sorted(FIXTURES.glob("*/*.txt")):
         scenario = load_scenario(path)
         assert scenario.actions or scenario.kind == "manager", path
+
+
+def test_root_is_derived_from_the_file_place(tmp_path):
+    from milter_manager.testing.harness.scenario import scenario_root
+    assert scenario_root(FIXTURES / "leader" / "body.txt") == FIXTURES.parents[1]
+    assert scenario_root(tmp_path / "mine.txt", Path("/default")) == Path("/default")

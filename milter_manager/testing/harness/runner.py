@@ -37,8 +37,13 @@ SCENARIO_TIMEOUT = 60.0
 PORT_RETRIES = 3
 
 
+#: The shared upstream tree, relative to the project (DEVELOPERS.md).
+SHARED_ROOT = Path(__file__).resolve().parents[3] / ".." / "shared" / "upstream"
+
+
 @dataclass
 class RunnerOptions:
+    #: ROOT of §2 for every file; None: derived from each file's place, else SHARED_ROOT.
     root: Path | None = None
     mode: str = "in-process"
     jobs: int = 1
@@ -85,7 +90,7 @@ def run_file(file: str, options: RunnerOptions, *, corpus_ports: bool = False,
         scenario = load_scenario(path)
     except (OSError, KeyFileError, ScenarioError) as error:
         return Outcome(file, FAIL, f"[scenario] cannot load: {error}")
-    root = options.root or scenario_root(path)
+    root = options.root or scenario_root(path, SHARED_ROOT.resolve())
     handler_installed = threading.current_thread() is threading.main_thread()
     if handler_installed:
         previous = signal.signal(signal.SIGALRM, _alarm)

@@ -336,6 +336,12 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(str(error)) from None
 
 
-def scenario_root(path: Path) -> Path:
-    """§2: a file in `X/test/fixtures/<set>/` has `X` as its ROOT."""
-    return path.resolve().parents[3]
+def scenario_root(path: Path, default: Path | None = None) -> Path | None:
+    """§2: a file in `X/test/fixtures/<set>/` has `X` as its ROOT.
+
+    A file elsewhere (a scenario of one's own) uses `default`, the shared tree.
+    """
+    parents = path.resolve().parents
+    if len(parents) > 3 and parents[1].name == "fixtures" and parents[2].name == "test":
+        return parents[3]
+    return default
