@@ -426,6 +426,20 @@ def _preload() -> None:
         import setproctitle  # type: ignore[import-not-found]  # noqa: F401
     except ImportError:
         pass
+    # Everything a session, a stopper or a reload may import lazily.
+    import importlib
+    import pkgutil
+
+    import milter_manager
+    for package in ("config", "manager", "protocol", "ruby"):
+        path = [os.path.join(milter_manager.__path__[0], package)]
+        for module in pkgutil.walk_packages(path, f"milter_manager.{package}."):
+            if module.name.endswith("__main__"):
+                continue
+            try:
+                importlib.import_module(module.name)
+            except Exception:  # noqa: BLE001, S112 - only a warm-up; the real use reports
+                continue
 
 
 def _print(message: str) -> None:
