@@ -421,3 +421,20 @@ def test_help():
     for option in (b"--log=FILE", b"--output-directory=DIRECTORY", b"--[no-]update-db",
                    b"--image-format=LIST", b"--now=TIME"):
         assert option in result.stdout
+
+
+def test_a_lone_defined_bucket_is_drawn(tmp_path):
+    """Day buckets 09:04-09:12 (5 minutes of passes: AVERAGE defined) and
+    09:12-09:20 (2 minutes: undefined, a gap) — the first still shows."""
+    from PIL import Image
+    log = tmp_path / "mail.log"
+    log.write_text("".join(syslog(9, minute, "[session][end][end-of-message][pass][0.01](1)")
+                           for minute in (7, 8, 9, 10, 11, 12, 13)))
+    out = tmp_path / "out"
+    assert analyze(str(log), f"--output-directory={out}", "--now=2026-11-25T09:20:30Z",
+                   "--image-format=png").returncode == 0
+    with Image.open(out / "milter-manager.status.day.png") as image:
+        plot = image.convert("RGB").crop((80, 40, 680, 240))
+        colours = {colour: count for count, colour in plot.getcolors(maxcolors=1 << 20)}
+    # 1 pass per minute over 200 pixels of height: a column of pass blue.
+    assert colours.get((0, 0, 255), 0) >= 150

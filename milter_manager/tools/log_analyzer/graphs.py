@@ -158,22 +158,21 @@ def draw(graph: Graph, series: Series, session: Series | None, range_name: str,
     figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor="white")
     axes = figure.add_axes((LEFT / width, (height - TOP - PLOT_HEIGHT) / height,
                             PLOT_WIDTH / width, PLOT_HEIGHT / height))
-    # Each bucket is drawn from its start to the next one (a step).
-    x = [_date(t) for t in [*grid, grid[-1] + step]] if grid else []
+    # Each bucket is drawn from its start to its end: two points per bucket,
+    # so a lone defined bucket between gaps still shows (a step of its width).
+    x = [_date(t) for start in grid for t in (start, start + step)]
     bottom = [0.0] * len(grid)
     for curve in areas:
         top = [b + (0.0 if math.isnan(v) else v) for b, v in zip(bottom, curve.values,
                                                                   strict=True)]
         defined = [not math.isnan(v) for v in curve.values]
         if grid:
-            axes.fill_between(x, [*bottom, bottom[-1]], [*top, top[-1]], step="post",
-                              where=[*defined, defined[-1]], color=curve.colour,
-                              linewidth=0, interpolate=False)
+            axes.fill_between(x, _twice(bottom), _twice(top), where=_twice(defined),
+                              color=curve.colour, linewidth=0, interpolate=False)
         bottom = top
     for curve in lines:
         if grid:
-            axes.plot(x, [*curve.values, curve.values[-1]], drawstyle="steps-post",
-                      color=curve.colour, linewidth=2 * 72 / DPI)
+            axes.plot(x, _twice(curve.values), color=curve.colour, linewidth=2 * 72 / DPI)
     label_width = max(len(c.label) for c in [*areas, *lines])
     labels = [_legend_text(c, label_width, steps, graph.unit) for c in [*areas, *lines]]
     axes.set_title(graph.title, fontsize=10)
@@ -211,6 +210,10 @@ def draw(graph: Graph, series: Series, session: Series | None, range_name: str,
         figure.savefig(path, format=extension, dpi=DPI)
         written.append(path)
     return written
+
+
+def _twice(values: list) -> list:
+    return [value for value in values for _ in (0, 1)]
 
 
 def _tick_locator(range_name: str, zone):
