@@ -9,6 +9,27 @@ starts two of these per scenario; admins use it to see what their milter-manager
 configuration sends to a child. It is spawned hundreds of times per corpus run,
 so it imports only the codec and the standard library it needs, and uses plain
 blocking sockets (one connection, one peer).
+
+Options (`--opt=VALUE` or `--opt VALUE`, processed in order):
+
+* where and how: `--host` (127.0.0.1), `--port` (9999), `--timeout` seconds to
+  wait for the connection and for each command (3), `--print-status`,
+  `--debug` (stderr), `--no-bind`, `--exit`;
+* negotiation: `--negotiate-version=N`, `--negotiate-flags=STEP|STEP` (the
+  steps asked for; repeatable);
+* the current action, bound by the triggers that follow it: `--action=NAME`
+  (continue, accept, reject, temporary-failure, discard, skip, progress,
+  connection-failure, shutdown, no-response; default reject) or
+  `--reply-code='554 5.7.1 text'`;
+* triggers: `--connect-host`, `--helo`, `--envelope-from`,
+  `--envelope-recipient`, `--data`, `--header=NAME,VALUE`, `--body`,
+  `--body-regexp`, `--end-of-message` (the default end-of-message verdict),
+  `--end-of-message-chunk`, `--end-of-message-chunk-regexp`;
+* end-of-message changes: `--add-header=NAME:VALUE`,
+  `--insert-header=INDEX:NAME:VALUE`, `--change-header=NAME:INDEX:VALUE`,
+  `--delete-header=NAME:INDEX`, `--change-from`, `--add-recipient`,
+  `--delete-recipient`, `--replace-body`, `--quarantine=REASON`, `--progress`;
+* `--quit-without-reply=COMMAND`: close without answering that command.
 """
 
 from __future__ import annotations
