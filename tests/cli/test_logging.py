@@ -197,3 +197,14 @@ def test_syslog_ident_facility_and_statistics_prefix(procs, workdir):
                         r"\[[\d.e-]+\]\(1\)", end), end
     assert re.search(r"milter-manager\[(\d+)\]", end).group(1) == str(daemon.pid)
     assert not any(b"[client][event-loop]" in m for m in messages)   # info is below
+
+
+def test_insecure_configuration_file_is_warned_once_per_load(procs, workdir):
+    daemon = start_daemon(procs, workdir, ruby_config(), verbose=False)
+    daemon.config_file.chmod(0o666)
+    daemon.signal(signal.SIGHUP)
+    line = f"[configuration][insecure] {daemon.config_file} is writable by others"
+    daemon.wait_log(line)
+    daemon.signal(signal.SIGHUP)
+    daemon.wait_log(line, count=2)
+    assert daemon.log_text().count(line) == 2

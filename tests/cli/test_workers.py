@@ -62,6 +62,9 @@ def test_signals_are_forwarded_and_sigterm_drains_the_workers(procs, workdir):
     daemon.signal(signal.SIGHUP)
     daemon.wait_log("[manager][reload][signal][success]", count=3)
     assert all(session(daemon.spec) == (b"c", ["a", "b"]) for _ in range(4))
+    daemon.log.rename(daemon.log.with_name("manager.log.1"))
+    daemon.signal(signal.SIGUSR1)
+    wait_until(lambda: daemon.log_text().count("[logger][reopen][open]") == 3)
     daemon.signal(signal.SIGTERM)
     assert daemon.wait() == 0
     assert not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"
