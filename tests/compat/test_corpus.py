@@ -8,6 +8,7 @@ test then asserts its own outcome, so a broken scenario fails CI by name.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from milter_manager.testing.harness.runner import (
     PASS,
     RunnerOptions,
     default_jobs,
+    run_file,
     run_files,
 )
 
@@ -36,13 +38,26 @@ def _cases() -> list[pytest.param]:
 CASES = _cases()
 
 
+class Outcomes(dict):
+    """Outcomes by file; under pytest-xdist each worker runs its own files on demand."""
+
+    def __missing__(self, file: str) -> object:
+        outcome = run_file(file, RunnerOptions())   # remapped ports: workers run side by side
+        self[file] = outcome
+        return outcome
+
+
 @pytest.fixture(scope="session")
-def corpus_outcomes(request: pytest.FixtureRequest) -> dict[str, object]:
+def corpus_outcomes(request: pytest.FixtureRequest) -> Outcomes:
     """Run every selected scenario once, in parallel (§9 `--jobs`, one job per CPU)."""
+    outcomes = Outcomes()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return outcomes  # xdist already runs the tests in parallel
     selected = [str(item.callspec.params["path"]) for item in request.session.items
                 if getattr(item, "originalname", None) == "test_scenario"]
-    outcomes = run_files(selected, RunnerOptions(jobs=default_jobs()))
-    return {outcome.file: outcome for outcome in outcomes}
+    for outcome in run_files(selected, RunnerOptions(jobs=default_jobs())):
+        outcomes[outcome.file] = outcome
+    return outcomes
 
 
 def test_the_corpus_is_complete():
@@ -55,7 +70,7 @@ def test_the_corpus_is_complete():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", CASES)
-def test_scenario(path: Path, corpus_outcomes: dict[str, object]) -> None:
+def test_scenario(path: Path, corpus_outcomes: Outcomes) -> None:
     outcome = corpus_outcomes[str(path)]
     keys = KeyFile.load(path)
     if keys.has_key("scenario", "omit"):
