@@ -70,6 +70,9 @@ class DSL:
     def __init__(self, interp: Any, config: Configuration) -> None:
         self.interp = interp
         self.config = config
+        # The loader is a class; define it before the error classes nested in it
+        # (define_class would otherwise create the container as a module).
+        self.loader_class = interp.define_class(LOADER)
         self.milter_error = interp.define_class("Milter::Error", interp.module_at("StandardError"))
         self.errors = {kind: interp.define_class(f"{LOADER}::{kind}", self.milter_error)
                        for kind in ("InvalidValue", "NonexistentPath", "MissingValue", "Error")}

@@ -26,9 +26,6 @@ from milter_manager.ruby.syntax_error import RubySyntaxError
 CONFIG_ERROR_CLASSES = {f"{LOADER}::{kind}" for kind in
                         ("InvalidValue", "NonexistentPath", "MissingValue", "Error")}
 
-# Parsed files, kept across load cycles (ruby-subset.md §2.1 allows it).
-_PARSE_CACHE: dict[tuple[str, int, int, int], Any] = {}
-
 
 class LoaderState(Payload):
     """The payload of one top-level load's loader object."""
@@ -63,7 +60,7 @@ class RubySession:
         self.dsl = DSL(self.interp, config)
         self.loading: list[str] = []
         self.warned_insecure: set[str] = set()
-        self.loader_class = self.interp.define_class(LOADER)
+        self.loader_class = self.dsl.loader_class
         self._define_loader()
         from milter_manager.config.library import install
         install(self)
@@ -73,15 +70,15 @@ class RubySession:
     # --- running files ---------------------------------------------------------
 
     def parse_file(self, path: str) -> Any:
-        from milter_manager.ruby.parser import parse
+        from milter_manager.config.dsl.astcache import cached_parse
         info = os.stat(path)
-        key = (path, info.st_size, info.st_mtime_ns, info.st_ino)
-        program = _PARSE_CACHE.get(key)
-        if program is None:
+
+        def parse() -> Any:
+            from milter_manager.ruby.parser import parse as parse_source
             with open(path, "rb") as stream:
                 data = stream.read()
-            program = parse(decode_source(data, path), path)
-            _PARSE_CACHE[key] = program
+            return parse_source(decode_source(data, path), path)
+        program = cached_parse(path, info, parse)
         if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and path not in self.warned_insecure:
             self.warned_insecure.add(path)
             self.log(log_level.WARNING, f"[configuration][insecure] {path} is writable by others")
