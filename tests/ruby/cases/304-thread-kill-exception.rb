@@ -1,13 +1,16 @@
 # §3.7: kill stops a thread (ensure still runs); value re-raises the
 # thread's exception.
 log = Queue.new
+started = Queue.new
 t = Thread.new do
   begin
+    started.push(true)
     sleep 10
   ensure
     log.push(:ensure_ran)
   end
 end
+started.pop
 sleep 0.05
 t.kill
 t.join
