@@ -127,7 +127,9 @@ class Sample:
 
 
 def sample(process: psutil.Process) -> Sample | None:
-    """One process's fields, or None if it went away (left out of the round)."""
+    """One process's fields, or None if it went away (left out of the round).
+    [deviation] tools.md §5.3: the CPU columns are filled (upstream's are
+    always empty) and #FD counts real descriptors (upstream adds `.` and `..`)."""
     try:
         with process.oneshot():
             command = " ".join(process.cmdline())
@@ -248,7 +250,7 @@ def main(argv: list[str] | None = None, *, out: TextIO | None = None) -> int:
         stream.write(parser.help_text())
         return 0
     reporter = Reporter(options, stream)
-    if not options.targets and not reporter.pids:
+    if not options.targets and not reporter.pids:  # (before the header)
         # tools.md §5.1 and §6: the usage on stdout, exit status 1 (upstream's code).
         stream.write(parser.help_text())
         return 1

@@ -10,7 +10,12 @@ subprocess); needs root, as they do.
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -19,7 +24,6 @@ import pytest
 from e2e.components.manager import ruby_config
 from e2e.components.waiting import wait_until
 from e2e.conftest import (  # noqa: F401 - pytest fixtures
-    daemon_root,
     daemon_tmp,
     logbook,
     manager_factory,
@@ -31,6 +35,21 @@ from e2e.conftest import (  # noqa: F401 - pytest fixtures
 from milter_manager.tools.performance_check import main
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e_postfix]
+
+
+@pytest.fixture(scope="module")
+def daemon_root() -> Iterator[Path]:
+    """The directory of the daemons that drop privileges, as tests/e2e's
+    session-scoped `daemon_root` makes it (outside pytest's 0700 tmp root,
+    searchable by them). Not imported: a session fixture imported here would
+    be a second definition next to the e2e conftest's, set up twice in a run
+    of the whole suite."""
+    root = Path(tempfile.mkdtemp(prefix="mm-e2e-tools-"))
+    os.chmod(root, 0o711)
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def counts(report: str) -> dict[str, int]:

@@ -136,7 +136,9 @@ def update(store: dict[str, Series], directory: Path, names: list[str],
 
 
 def milters_in(store: dict[str, Series]) -> list[str]:
-    """The milters of the store in order of first appearance."""
+    """The milters of the store in order of first appearance.
+    [deviation] tools.md §4.3: every milter of the store is drawn, not only
+    those the current run saw (upstream drops the others from index.html)."""
     stored = sorted((s for s in store.values() if s.name.startswith(MILTER_STATUS)),
                     key=lambda s: (s.created, s.name))
     return [s.name[len(MILTER_STATUS):] for s in stored]

@@ -105,7 +105,9 @@ class Series:
                 bucket_start += step
 
     def fold(self, minutes: dict[int, list[int]]) -> None:
-        """A run's minutes in time order; gaps since last_update are zeros."""
+        """A run's minutes in time order; gaps since last_update are zeros.
+        [deviation] tools.md §4.3: a line that arrived out of order counts in
+        its own minute (upstream throws the pending minute away)."""
         following = None if self.last_update is None else self.last_update + MINUTE
         for minute in sorted(minutes):
             if self.last_update is not None and minute <= self.last_update:

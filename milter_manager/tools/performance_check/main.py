@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
         stdin = sys.stdin.buffer.read() if "-" in settings.paths else None
         sources = collect_sources(settings, stdin)
         csv = None
+        # [deviation] tools.md §3.1: upstream's --report-statistics-data crashes.
         if settings.report_statistics_data:
             csv = open(settings.report_statistics_data, "w", encoding="utf-8")  # noqa: SIM115 - closed after the run
             csv.write(CSV_HEADER)

@@ -22,7 +22,8 @@ _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
 
 
 class UsageError(Exception):
-    """A fatal command-line problem: one line on stderr, exit status 1."""
+    """A fatal command-line problem: one line on stderr, exit status 1.
+    [deviation] tools.md §3.1: upstream dies with a Ruby backtrace."""
 
 
 def parse_period(text: str) -> float:

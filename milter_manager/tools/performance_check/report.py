@@ -147,7 +147,7 @@ def csv_row(result: Result) -> str:
 
 class ProgressBar:
     """The progress line of §3.6 on stderr, redrawn in place; `above(text)`
-    prints an error line above it."""
+    prints an error line above it. [deviation] a port addition (tools.md §3.6)."""
 
     WIDTH = 30
 
