@@ -78,3 +78,14 @@ def test_scenario(path: Path, corpus_outcomes: Outcomes) -> None:
         assert (outcome.result, outcome.message) == (OMIT, keys.get_string("scenario", "omit"))
         return
     assert outcome.result == PASS, f"{outcome.message}\n{outcome.diagnostics}"
+
+
+@pytest.mark.slow
+def test_process_mode_runs_the_daemon():
+    """§9 `--mode process`: the same scenarios against the real `milter-manager` daemon,
+    on a generated configuration that keeps the child order (a `.conf` that redefines
+    one milter, an error group, a stopper)."""
+    files = [str(FIXTURES / "leader" / name) for name in (
+        "envelope-from-reject.txt", "add-header-evaluation.txt", "envelope-from-stop.txt")]
+    outcomes = list(run_files(files, RunnerOptions(mode="process", jobs=default_jobs())))
+    assert [(o.result, o.message) for o in outcomes] == [(PASS, "")] * 3, outcomes
