@@ -66,8 +66,8 @@ class ConfigurationLoader:
         self.env = self.options.env if self.options.env is not None else os.environ
         self.custom_dir: str | None = None
         self._current: Configuration | None = None
-        self.log: LogSink = self.options.log or StdoutLog(
-            self._level_in_effect, self._path_in_effect)
+        self.log: LogSink = (self.options.log if self.options.log is not None else
+                             StdoutLog(self._level_in_effect, self._path_in_effect))
 
     # --- the log baseline (§8.1, cli.md §3) ----------------------------------
 

@@ -621,6 +621,8 @@ class Configuration:
         self.interpreter: Any = None
         # The XML custom file loaded in this cycle, if any (§15).
         self.custom_configuration_file: str | None = None
+        # Where library log messages go (the loader's sink, then the runtime's).
+        self.log_sink: Any = None
 
     @property
     def sections(self) -> tuple[Section, ...]:

@@ -229,8 +229,8 @@ class DSL:
             section = recv.payload.section
             if args == [] and section.type is None:
                 raise ConfigValueError("database.type should be set", "MissingValue")
-            if args == [] and section.name is None and isinstance(section.type, RString) \
-                    and section.type.s in ("mysql", "mysql2"):
+            if args == [] and section.name is None and \
+                    to_s(interp, section.type) in ("mysql", "mysql2"):
                 raise ConfigValueError("database.name should be set", "MissingValue")
             # [deviation] no ActiveRecord in the port (config.md §8.4).
             raise ConfigValueError(

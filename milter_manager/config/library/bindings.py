@@ -29,7 +29,8 @@ LEVELS = ("critical", "error", "warning", "message", "info", "debug", "trace", "
 def current_sink(session: Any) -> Any:
     """The log sink in effect: the loader's while loading, then whatever the
     runtime installed on the configuration (`set_log_sink`)."""
-    return getattr(session.config, "log_sink", None) or session.log
+    sink = getattr(session.config, "log_sink", None)
+    return sink if sink is not None else session.log
 
 
 def log_lines(session: Any, level: int, text: str) -> None:

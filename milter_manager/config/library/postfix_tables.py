@@ -28,7 +28,8 @@ def logical_lines(lines: list[str]) -> list[tuple[int, str]]:
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        if line[:1].isspace() and result:
+        # `endif` may be indented; any other indented line continues the last.
+        if line[:1].isspace() and result and stripped != "endif":
             start, text = result[-1]
             result[-1] = (start, f"{text} {stripped}")
         else:
