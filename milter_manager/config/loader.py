@@ -21,7 +21,12 @@ from milter_manager.config import log_level
 from milter_manager.config.custom_xml import CUSTOM_FILE, load_custom_xml
 from milter_manager.config.errors import ConfigurationError, ConfigValueError
 from milter_manager.config.logsink import LogSink, StdoutLog
-from milter_manager.config.model import CONFIG_DIR, Configuration, build_defaults
+from milter_manager.config.model import (
+    CONFIG_DIR,
+    Configuration,
+    build_defaults,
+    check_log_path,
+)
 from milter_manager.config.overrides import Overrides, apply_overrides
 from milter_manager.config.values import rinspect
 
@@ -85,6 +90,13 @@ class ConfigurationLoader:
             path = self.options.log_path
         else:
             path = self.env.get("MILTER_LOG_PATH") or None
+            if path is not None and path != "-":
+                try:
+                    check_log_path(path)
+                except ConfigValueError as error:
+                    # cli.md §3: an unopenable MILTER_LOG_PATH is ignored (stdout).
+                    self.log(log_level.WARNING, f"[logger][path][set][warning] {error}")
+                    path = None
         if path == "-":
             path = None
         return level, path

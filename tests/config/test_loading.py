@@ -340,3 +340,15 @@ def test_invalid_log_level_variable_is_ignored_with_a_warning(tmp_path):
     assert first.endswith("]: [logger][level][set][warning] unknown flag names: "
                           "[<loud>](<MilterLogLevelFlags>)")
     assert '# default\nlog.level = "default"\n' in rest
+
+
+def test_unopenable_log_path_variable_is_ignored_with_a_warning(tmp_path):
+    write(tmp_path, "milter-manager.conf", "")
+    missing = tmp_path / "missing" / "x.log"
+    result = run_cli("-c", str(tmp_path), "--show-config",
+                     env=clean_env(MILTER_LOG_PATH=str(missing)))
+    assert result.returncode == 0
+    first, rest = result.stdout.split("\n", 1)
+    assert first.endswith(f"]: [logger][path][set][warning] failed to set log output path: "
+                          f"<{missing}>: No such file or directory")
+    assert "# default\nlog.path = nil\n" in rest
