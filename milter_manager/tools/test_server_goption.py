@@ -35,7 +35,7 @@ Handler = Callable[[str, str | None], None]
 
 @dataclass(frozen=True)
 class Option:
-    long: str                       # without the leading `--`
+    long: str | None                # without the leading `--`; None: a short option only
     short: str | None
     arg: str
     handler: Handler
@@ -52,7 +52,8 @@ def parse(argv: list[str], options: list[Option]) -> list[str]:
     by_short: dict[str, Option] = {}
     for option in options:
         for name in (option.long, *option.aliases):
-            by_long[name] = option
+            if name is not None:
+                by_long[name] = option
         if option.short:
             by_short[option.short] = option
     rest: list[str] = []

@@ -18,7 +18,13 @@ import sys
 from collections.abc import Mapping
 
 from milter_manager.config import log_level
-from milter_manager.manager.log import LEVEL_NICKS, STATISTICS, WARNING, ManagerLog
+from milter_manager.manager.log import (
+    INFO,
+    LEVEL_NICKS,
+    STATISTICS,
+    WARNING,
+    ManagerLog,
+)
 
 # cli.md §13.2 items (upstream's MilterLogItemFlags bits).
 ITEMS = {"none": 1, "domain": 2, "level": 4, "location": 8, "time": 16, "name": 32,
@@ -86,6 +92,7 @@ class ToolLog:
         self.level = log_level.DEFAULT_LEVEL
         self.items = ITEM_DEFAULT
         self.fd = 1
+        self.path: str | None = None
         self.colour_mode = self.env.get("MILTER_LOG_COLORIZE") or "default"
         self.syslog = False
         self.syslog_level: int | None = None
@@ -117,10 +124,26 @@ class ToolLog:
 
     def set_path(self, path: str) -> None:
         """Append to PATH from now on (raises OSError when it cannot be opened)."""
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666)
-        if self.fd != 1:
+        self.use_fd(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC,
+                            0o666), path)
+
+    def use_fd(self, fd: int, path: str | None) -> None:
+        """Write to FD (opened on PATH) from now on."""
+        if self.fd not in (1, fd):
             os.close(self.fd)
-        self.fd = fd
+        self.fd, self.path = fd, path
+
+    def reopen(self) -> None:
+        """cli.md §8.3 (SIGUSR1): open the log path again; keep the old file on failure."""
+        if self.path is None:
+            return
+        self.log(INFO, "[logger][reopen][close]")
+        try:
+            self.set_path(self.path)
+        except OSError as error:
+            self.log(WARNING, f"[logger][reopen][open][warning] <{self.path}>: {error.strerror}")
+            return
+        self.log(INFO, "[logger][reopen][open]")
 
     def open_syslog(self, facility: int) -> None:
         """cli.md §13.5: ident = the program, LOG_PID; threshold MILTER_LOG_SYSLOG_LEVEL."""
