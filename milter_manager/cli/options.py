@@ -326,7 +326,7 @@ def _log_path(options: Options, option: str, value: str) -> None:
 
 
 def _syslog_facility(options: Options, option: str, value: str) -> None:
-    from milter_manager.config.model import SYSLOG_FACILITIES
+    from milter_manager.config.sections import SYSLOG_FACILITIES
     if value.lower() not in SYSLOG_FACILITIES:
         raise OptionError(f"{option}: unknown syslog facility: <{value}>")
     options.syslog_facility = value

@@ -13,11 +13,13 @@ from xml.parsers import expat
 from milter_manager.config.errors import CONFIGURATION_ERROR, ConfigValueError
 from milter_manager.config.locations import Site
 from milter_manager.config.model import (
+    Configuration,
+    Egg,
+)
+from milter_manager.config.sections import (
     CONTROLLER_ITEMS,
     MANAGER_ITEMS,
     SECURITY_ITEMS,
-    Configuration,
-    Egg,
 )
 
 CUSTOM_FILE = "milter-manager.custom.conf"

@@ -22,12 +22,10 @@ from milter_manager.config.custom_xml import CUSTOM_FILE, load_custom_xml
 from milter_manager.config.errors import ConfigurationError, ConfigValueError
 from milter_manager.config.logsink import LogSink, StdoutLog
 from milter_manager.config.model import (
-    CONFIG_DIR,
     Configuration,
-    build_defaults,
-    check_log_path,
 )
 from milter_manager.config.overrides import Overrides, apply_overrides
+from milter_manager.config.sections import CONFIG_DIR, build_defaults, check_log_path
 from milter_manager.config.values import rinspect
 
 MAIN_FILE = "milter-manager.conf"

@@ -5,8 +5,9 @@ import pytest
 from milter_manager.config.dumper import dump_configuration
 from milter_manager.config.errors import ConfigValueError
 from milter_manager.config.locations import Site
-from milter_manager.config.model import Configuration, build_defaults
+from milter_manager.config.model import Configuration
 from milter_manager.config.overrides import Overrides, apply_overrides
+from milter_manager.config.sections import build_defaults
 from milter_manager.config.values import Opaque, StatusValue, Symbol
 
 SITE = Site("/etc/milter-manager/milter-manager.local.conf", 3)

@@ -10,12 +10,13 @@ from milter_manager.config.dumper import dump_configuration
 from milter_manager.config.loader import ConfigurationLoader, LoadOptions
 from milter_manager.config.locations import Site
 from milter_manager.config.log_level import FLAGS
-from milter_manager.config.model import (
+from milter_manager.config.model import Configuration
+from milter_manager.config.sections import SYSLOG_FACILITIES
+from milter_manager.config.values import (
+    EVENT_LOOP_BACKENDS,
     FALLBACK_STATUSES,
-    SYSLOG_FACILITIES,
-    Configuration,
+    STATUS_NICKS,
 )
-from milter_manager.config.values import EVENT_LOOP_BACKENDS, STATUS_NICKS
 
 SITE = Site("/generated/milter-manager.conf", 1)
 UINT_MAX = 4294967295

@@ -23,9 +23,6 @@ from milter_manager.config.dsl.convert import (
 )
 from milter_manager.config.errors import ConfigValueError
 from milter_manager.config.model import (
-    CONTROLLER_ITEMS,
-    DATABASE_ITEMS,
-    MANAGER_ITEMS,
     STOPPER_STAGES,
     TIMEOUTS,
     ApplicableCondition,
@@ -34,6 +31,11 @@ from milter_manager.config.model import (
     Section,
 )
 from milter_manager.config.paths import resolve_path
+from milter_manager.config.sections import (
+    CONTROLLER_ITEMS,
+    DATABASE_ITEMS,
+    MANAGER_ITEMS,
+)
 from milter_manager.config.values import FALLBACK_STATUSES
 from milter_manager.ruby.objects import RArray, RHash, RString
 
