@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from . import ast
+from .frame import lexical_cref
 from .objects import RArray, RHash
 
 Fn = Callable[[Any], Any]
@@ -188,7 +189,8 @@ class AssignCompiler:
                 return scoped
 
             def lexical(f: Any, v: Any) -> None:
-                mod = f.cref.module if f.cref is not None else interp.Object
+                cref = lexical_cref(f)
+                mod = cref.module if cref is not None else interp.Object
                 interp.const_set(f, mod, name, v)
             return lexical
         if t is ast.AttrAsgn:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from . import ast
+from .call_sites import make_call
 from .errors import BreakSignal
-from .objects import RArray, RHash, RProc, RString, RSymbol
+from .objects import RArray, RHash, RProc, RString, RSymbol, sym
 
 Fn = Callable[[Any], Any]
 
@@ -46,6 +47,8 @@ INT_ONLY = {
     "|": lambda a, b: a | b,
     "^": lambda a, b: a ^ b,
 }
+# Binary operators compiled with an inline Integer/Float/String fast path.
+OPERATORS = frozenset(ARITH) | frozenset(DIVISION) | frozenset(INT_ONLY) | {"[]", "<<"}
 
 
 class CallCompiler:
@@ -94,7 +97,6 @@ class CallCompiler:
     # --- calls --------------------------------------------------------------
 
     def c_Call(self, node: ast.Call, sc: Any) -> Fn:
-        interp = self.interp
         name = node.name
         line = node.line
         recv_node = node.receiver
@@ -104,11 +106,18 @@ class CallCompiler:
         if fcall and name in ("block_given?", "iterator?") and not node.args and node.block is None:
             return lambda f: f.home.block is not None
 
+        vcall = node.vcall and not node.args
+        safe = node.safe_nav
+        simple = node.block is None and not any(
+            type(a) in (ast.Splat, ast.KwArgs, ast.BlockPass) for a in node.args)
+        if simple and not (len(node.args) == 1 and not safe and not selfcall and
+                           name in OPERATORS):
+            return self.plain_call(node, selfcall, vcall, sc)
+
         recv_fn: Fn = (lambda f: f.self_) if fcall else self.compile(recv_node, sc)
         fns, build = self.compile_args(node.args, sc)
         bcode, bfn = self.compile_block_arg(node.block, sc)
-        dispatch = self.make_dispatch(name, line, selfcall, node.vcall and not node.args)
-        safe = node.safe_nav
+        dispatch = self.make_dispatch(name, line, selfcall, vcall)
 
         if bcode is None and bfn is None and build is not None:
             def call_general(f: Any) -> Any:
@@ -123,57 +132,62 @@ class CallCompiler:
             return self._call_with_block(recv_fn, fns, build, bcode, bfn, dispatch, safe)
 
         assert fns is not None
-        n = len(fns)
-        if n == 1 and not safe and not selfcall:
-            op = self._operator_call(name, recv_fn, fns[0], dispatch)
-            if op is not None:
-                return op
-        if n == 0:
-            return self._call0(name, line, recv_fn, selfcall, safe, dispatch)
-        if n == 1:
-            a0 = fns[0]
+        op = self._operator_call(name, recv_fn, fns[0], dispatch)
+        assert op is not None
+        return op
 
-            def call1(f: Any) -> Any:
-                recv = recv_fn(f)
-                if safe and recv is None:
-                    return None
-                return dispatch(f, recv, [a0(f)], None, None)
-            return call1
-        if n == 2:
-            a0, a1 = fns
-
-            def call2(f: Any) -> Any:
-                recv = recv_fn(f)
-                if safe and recv is None:
-                    return None
-                return dispatch(f, recv, [a0(f), a1(f)], None, None)
-            return call2
-
-        def calln(f: Any) -> Any:
-            recv = recv_fn(f)
-            if safe and recv is None:
-                return None
-            return dispatch(f, recv, [a(f) for a in fns], None, None)
-        return calln
-
-    def _call0(self, name: str, line: int, recv_fn: Fn, selfcall: bool, safe: bool,
-               dispatch: Callable) -> Fn:
-        """No arguments, no block: the inline cache is checked here directly."""
+    def _resolver(self, name: str, line: int, selfcall: bool, vcall: bool) -> Callable:
+        """resolve(f, recv, nargs) -> (method entry, cacheable): the lookup
+        behind an inline cache miss; visibility and method_missing handled."""
         interp = self.interp
         class_of = interp.class_of
-        cache: list = [None, -1, None]
+        find_method = interp.find_method
 
-        def call0(f: Any) -> Any:
-            recv = recv_fn(f)
-            if safe and recv is None:
-                return None
-            cls = class_of(recv)
-            if cls is cache[0] and cache[1] == interp.epoch:
+        def resolve(f: Any, recv: Any, args: list, kw: Any, blk: Any) -> Any:
+            m = find_method(class_of(recv), name)
+            if m is None or (m.visibility == "private" and not selfcall):
                 f.line = line
-                return cache[2].invoke(f, recv, [], None, None)
-            m = dispatch(f, recv, None, None, None, cache)
-            return m
-        return call0
+                return None, interp.call_missing(f, recv, name, args, kw, blk, vcall=vcall,
+                                                 selfcall=selfcall, entry=m)
+            if m.visibility == "protected" and not selfcall:
+                # Callable from a method of (a subclass of) the defining class.
+                f.line = line
+                if not interp.is_a(f.self_, interp.protected_owner(m)):
+                    return None, interp.call_missing(f, recv, name, args, kw, blk,
+                                                     vcall=False, selfcall=False, entry=m)
+                return m, False
+            return m, recv.__class__ is not bool
+        return resolve
+
+    def operand(self, node: Optional[ast.Node], sc: Any) -> tuple:
+        """How a generated call site reads an operand (`call_sites.py`)."""
+        t = type(node)
+        if node is None or t is ast.SelfNode:
+            return ("self",)
+        if t is ast.LVar:
+            ref = sc.resolve(node.name)
+            if ref is None:
+                ref = (0, sc.declare(node.name))
+            if ref[0] <= 2:
+                return ("lvar", ref[0], ref[1])
+        if t is ast.IntLit or t is ast.FloatLit:
+            return ("const", node.value)
+        if t is ast.SymLit:
+            return ("const", sym(node.name))
+        if t is ast.NilLit:
+            return ("const", None)
+        if t is ast.TrueLit:
+            return ("const", True)
+        if t is ast.FalseLit:
+            return ("const", False)
+        return ("fn", self.compile(node, sc))
+
+    def plain_call(self, node: ast.Call, selfcall: bool, vcall: bool, sc: Any) -> Fn:
+        """A call with positional arguments only and no block."""
+        resolve = self._resolver(node.name, node.line, selfcall, vcall)
+        recv = self.operand(node.receiver, sc)
+        args = [self.operand(a, sc) for a in node.args]
+        return make_call(self.interp, resolve, node.line, node.safe_nav, recv, args)
 
     def _call_with_block(self, recv_fn: Fn, fns: Optional[list[Fn]], build: Optional[Callable],
                          bcode: Any, bfn: Optional[Fn], dispatch: Callable, safe: bool) -> Fn:
@@ -211,42 +225,28 @@ class CallCompiler:
         return call_block_pass
 
     def make_dispatch(self, name: str, line: int, selfcall: bool, vcall: bool) -> Callable:
-        """The generic send of one call site, with its inline cache.
-
-        dispatch(f, recv, args, kw, block) calls the method. Called with
-        ``args=None`` and a ``cache`` list (from `_call0`), it fills that cache
-        and performs a zero-argument call."""
+        """The generic send of one call site, with its inline cache:
+        dispatch(f, recv, args, kw, block) calls the method."""
         interp = self.interp
-        class_of = interp.class_of
-        find_method = interp.find_method
-        own: list = [None, -1, None]
+        resolve = self._resolver(name, line, selfcall, vcall)
+        key: Any = None
+        epoch = -1
+        meth: Any = None
 
-        def dispatch(f: Any, recv: Any, args: Optional[list], kw: Any, blk: Any,
-                     cache: Optional[list] = None) -> Any:
-            if cache is None:
-                cache = own
-            cls = class_of(recv)
-            if cls is cache[0] and cache[1] == interp.epoch:
-                m = cache[2]
-            else:
+        def dispatch(f: Any, recv: Any, args: list, kw: Any, blk: Any) -> Any:
+            nonlocal key, epoch, meth
+            if (getattr(recv, "cls", None) or recv.__class__) is key and epoch == interp.epoch:
+                f.line = line
+                return meth.invoke(f, recv, args, kw, blk)
+            m, cacheable = resolve(f, recv, args, kw, blk)
+            if m is None:
+                return cacheable
+            if cacheable:
+                key = getattr(recv, "cls", None) or recv.__class__
                 epoch = interp.epoch
-                m = find_method(cls, name)
-                if m is None or (m.visibility == "private" and not selfcall):
-                    f.line = line
-                    return interp.call_missing(f, recv, name, args or [], kw, blk,
-                                               vcall=vcall, selfcall=selfcall, entry=m)
-                if m.visibility == "protected" and not selfcall:
-                    # Callable from a method of (a subclass of) the defining class.
-                    f.line = line
-                    if not interp.is_a(f.self_, interp.protected_owner(m)):
-                        return interp.call_missing(f, recv, name, args or [], kw, blk,
-                                                   vcall=False, selfcall=False, entry=m)
-                else:
-                    cache[0] = cls
-                    cache[1] = epoch
-                    cache[2] = m
+                meth = m
             f.line = line
-            return m.invoke(f, recv, [] if args is None else args, kw, blk)
+            return m.invoke(f, recv, args, kw, blk)
         return dispatch
 
     def _operator_call(self, name: str, recv_fn: Fn, arg_fn: Fn, dispatch: Callable) -> Optional[Fn]:
@@ -401,6 +401,7 @@ class CallCompiler:
             else:
                 args_of = build
         else:
+            sc.home_scope().uses_zsuper = True
             args_of = self.zsuper_args(sc)
 
         def run(f: Any) -> Any:

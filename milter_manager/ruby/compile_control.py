@@ -182,6 +182,8 @@ class ControlCompiler:
         return invalid
 
     def c_Return(self, node: ast.Return, sc: Any) -> Fn:
+        if sc.parent is not None:
+            sc.home_scope().has_block_return = True
         value = self.compile(node.value, sc)
         interp = self.interp
         line = node.line

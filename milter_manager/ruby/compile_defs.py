@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional
 
 from . import ast
 from .errors import BreakSignal, NextSignal, ReturnSignal
-from .frame import SINGLETON_OF_SELF, CodeInfo, Cref
+from .frame import SINGLETON_OF_SELF, CodeInfo, Cref, def_target, lexical_cref
 from .objects import MethodEntry, RArray, RHash, RSymbol, sym
 
 Fn = Callable[[Any], Any]
@@ -251,20 +251,22 @@ class DefCompiler:
         line = node.line
         singleton_fn = self.compile(node.singleton, sc) if node.singleton is not None else None
         factory = MethodFactory(interp, name, info, binder, bind, body, line)
+        factory.keep_args = msc.uses_zsuper
+        factory.marks_done = msc.has_block_return
 
         def run(f: Any) -> Any:
             if singleton_fn is not None:
                 target = interp.singleton_class(f, singleton_fn(f))
                 visibility = "public"
             else:
-                target = f.deftarget
+                target = def_target(f)
                 if target is SINGLETON_OF_SELF:
                     target = interp.singleton_class(f, f.self_)
                 visibility = f.visi
                 if name in ("initialize", "initialize_copy", "respond_to_missing?"):
                     visibility = "private"
             f.line = line
-            entry = factory.entry(target, visibility, f.cref)
+            entry = factory.entry(target, visibility, lexical_cref(f))
             interp.add_method(target, entry)
             if f.module_function and singleton_fn is None:
                 single = interp.singleton_class(f, target)
@@ -294,7 +296,10 @@ class DefCompiler:
                 interp.check_module(f, mod)
                 return mod
             return scoped
-        return lambda f: f.cref.module if f.cref is not None else interp.Object
+        def lexical(f: Any) -> Any:
+            cref = lexical_cref(f)
+            return cref.module if cref is not None else interp.Object
+        return lexical
 
     def c_ClassDef(self, node: ast.ClassDef, sc: Any) -> Fn:
         interp = self.interp
@@ -349,7 +354,7 @@ class DefCompiler:
             if new.startswith("$"):
                 interp.alias_gvar(new, old)
                 return None
-            target = f.deftarget
+            target = def_target(f)
             if target is SINGLETON_OF_SELF:
                 target = interp.singleton_class(f, f.self_)
             interp.alias_method(f, target, new, old)
@@ -363,7 +368,7 @@ class DefCompiler:
 
         def run(f: Any) -> Any:
             f.line = line
-            target = f.deftarget
+            target = def_target(f)
             if target is SINGLETON_OF_SELF:
                 target = interp.singleton_class(f, f.self_)
             for n in names:
@@ -385,6 +390,8 @@ class MethodFactory:
         self.bind = bind
         self.body = body
         self.line = line
+        self.keep_args = True     # cleared by c_Def when the body has no bare `super`
+        self.marks_done = True    # cleared when no block in the body has a `return`
 
     def entry(self, owner: Any, visibility: str, cref: Optional[Cref]) -> MethodEntry:
         e = MethodEntry(self.name, owner, visibility, None, "ruby", self,
@@ -394,7 +401,9 @@ class MethodFactory:
 
     def make_invoke(self, entry: MethodEntry, owner: Any, cref: Optional[Cref]) -> Callable:
         interp = self.interp
-        Frame = interp.Frame
+        Frame = type("MethodFrame", (interp.Frame,),
+                     {"code": self.info, "cref": cref, "deftarget": owner, "meth": entry,
+                      "line": self.line})
         max_depth = interp.max_depth
         info = self.info
         body = self.body
@@ -402,7 +411,10 @@ class MethodFactory:
         binder = self.binder
         bind = self.bind
         simple = binder.simple
-        nvars_ref = info
+
+        keep_args = self.keep_args
+        marks_done = self.marks_done
+        pad = [None] * (info.nvars - simple) if simple is not None else None
 
         def invoke(f: Any, recv: Any, args: list, kw: Any, blk: Any) -> Any:
             ts = f.ts
@@ -416,22 +428,25 @@ class MethodFactory:
             fr.block = blk
             fr.prev = f
             fr.ts = ts
-            fr.code = info
-            fr.cref = cref
-            fr.deftarget = owner
-            fr.meth = entry
-            fr.line = line
             d = fr.depth = f.depth + 1
             if d > max_depth:
                 raise interp.stack_error(fr)
-            fr.args = (args, kw)
-            if simple is not None and kw is None:
+            if keep_args:
+                fr.args = (args, kw)
+            if pad is not None and kw is None:
                 if len(args) != simple:
                     bind(fr, args, kw, blk, True)   # raises the arity error
-                fr.vars = args + [None] * (nvars_ref.nvars - simple)
+                fr.vars = args + pad
             else:
-                fr.vars = [None] * nvars_ref.nvars
+                fr.vars = [None] * info.nvars
                 bind(fr, args, kw, blk, True)
+            if not marks_done:
+                try:
+                    return body(fr)
+                except ReturnSignal as e:
+                    if e.target is fr:
+                        return e.value
+                    raise
             try:
                 return body(fr)
             except ReturnSignal as e:
@@ -439,6 +454,7 @@ class MethodFactory:
                     return e.value
                 raise
             finally:
+                # A block written here may `return` later: LocalJumpError then.
                 fr.done = True
         return invoke
 
@@ -458,7 +474,10 @@ class BlockCode:
         self.arity = binder.arity if not binder.no_params else 0
 
     def build(self, interp: Any, bind: Callable, catches_next: bool) -> None:
-        Frame = interp.Frame
+        # Constant facts of this block's frames are class attributes, so a
+        # call stores only what varies (`frame.py`: cref/deftarget are
+        # looked up through `parent`).
+        Frame = type("BlockFrame", (interp.Frame,), {"code": self.info, "line": self.line})
         max_depth = interp.max_depth
         body = self.body
         info = self.info
@@ -468,6 +487,7 @@ class BlockCode:
         single = simple == 1 and not binder.trailing_comma
         multi = simple is not None and simple >= 2 or (simple == 1 and binder.trailing_comma)
         none = binder.no_params or simple == 0
+        nvars = info.nvars
 
         def enter(pr: Any, f: Any, self_: Any) -> Any:
             ts = f.ts
@@ -481,11 +501,7 @@ class BlockCode:
             fr.home = parent.home
             fr.prev = f
             fr.ts = ts
-            fr.code = info
-            fr.cref = parent.cref
-            fr.deftarget = parent.deftarget
             fr.proc = pr
-            fr.line = line
             d = fr.depth = f.depth + 1
             if d > max_depth:
                 raise interp.stack_error(fr)
@@ -509,12 +525,30 @@ class BlockCode:
                 return e.value
 
         def call(pr: Any, f: Any, args: list, blk: Any) -> Any:
-            fr = enter(pr, f, pr.self_)
+            # `enter` inlined: this is the hottest path of block-heavy code.
+            ts = f.ts
+            ts.steps -= 1
+            if ts.steps < 0:
+                ts.checkpoint(f)
+            parent = pr.frame
+            fr = Frame()
+            fr.self_ = pr.self_
+            fr.parent = parent
+            fr.home = parent.home
+            fr.prev = f
+            fr.ts = ts
+            fr.proc = pr
+            d = fr.depth = f.depth + 1
+            if d > max_depth:
+                raise interp.stack_error(fr)
             if pr.is_lambda:
                 return run_lambda(pr, fr, args, None, blk)
-            fr.ret_target = fr.parent.ret_target
+            fr.ret_target = parent.ret_target
             if single:
-                fr.vars = [args[0] if args else None] + [None] * (info.nvars - 1)
+                if nvars == 1:
+                    fr.vars = [args[0] if args else None]
+                else:
+                    fr.vars = [args[0] if args else None] + [None] * (nvars - 1)
             elif multi:
                 if len(args) == 1 and type(args[0]) is RArray:
                     args = args[0]

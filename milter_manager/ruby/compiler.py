@@ -46,6 +46,8 @@ class Scope:
         self.has_return = False       # a non-tail `return` (method scope or below)
         self.rescue = 0               # > 0 inside a rescue clause (retry allowed)
         self.params: Optional[ast.Params] = None   # method params, for zsuper
+        self.uses_zsuper = False      # a bare `super` in the method (keep its arguments)
+        self.has_block_return = False  # a `return` inside a block of this method
         self.method_scope: Optional[Scope] = None
 
     def declare(self, name: str) -> int:
@@ -67,6 +69,14 @@ class Scope:
             sc = sc.parent
             depth += 1
         return None
+
+    def block_depth(self) -> int:
+        depth = 0
+        sc = self
+        while sc.parent is not None:
+            sc = sc.parent
+            depth += 1
+        return depth
 
     def home_scope(self) -> "Scope":
         sc = self
@@ -449,9 +459,15 @@ class Compiler(AssignCompiler, CallCompiler, ControlCompiler, DefCompiler):
         line = node.line
         if node.scope is None and not node.top:
             cache: list = [None, -1, None]
+            hops = sc.block_depth()
 
             def lexical(f: Any) -> Any:
-                cref = f.cref
+                # Block frames do not store the nesting: read it from the
+                # frame the (innermost) block was written in.
+                fr = f
+                for _ in range(hops):
+                    fr = fr.parent
+                cref = fr.cref
                 if cache[1] == interp.const_epoch and cache[2] is cref:
                     return cache[0]
                 f.line = line

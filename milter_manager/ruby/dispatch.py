@@ -9,6 +9,7 @@ import os
 from typing import Any, Callable, Optional
 
 from .errors import RubyError
+from .frame import def_target, lexical_cref
 from .objects import MethodEntry, RException, RModule, RObject, RProc, RString, RSymbol
 
 
@@ -276,6 +277,16 @@ class DispatchMixin:
         err.exc.bt = self.backtrace(f, label)
         return err
 
+    def native_failed(self, f: Any, e: Exception, label: Optional[str]) -> Exception:
+        """The exception to raise when a native called directly from a call
+        site failed: a RubyError gets its backtrace, a Python error is
+        converted (`native.py` does the same inside `invoke`)."""
+        if isinstance(e, RubyError):
+            if e.exc.bt is None:
+                e.exc.bt = self.backtrace(f, label)
+            return e
+        return self.convert_python_error(f, e, label)
+
     # --- backtraces ---------------------------------------------------------
 
     def native_frame(self, f: Any, label: str) -> Any:
@@ -286,8 +297,8 @@ class DispatchMixin:
         nf.prev = f
         nf.ts = f.ts
         nf.code = f.code
-        nf.cref = f.cref
-        nf.deftarget = f.deftarget
+        nf.cref = lexical_cref(f)
+        nf.deftarget = def_target(f)
         nf.line = f.line
         nf.depth = f.depth + 1
         nf.native_label = label

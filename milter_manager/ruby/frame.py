@@ -71,6 +71,25 @@ class Frame:
 SINGLETON_OF_SELF = object()   # deftarget inside instance_eval: the receiver's singleton class
 
 
+def lexical_cref(f: Any) -> Optional[Cref]:
+    """The constant nesting of frame f. Block frames do not store it: they
+    use the one of the frame they were written in."""
+    while f is not None:
+        c = f.cref
+        if c is not None or f.parent is None:
+            return c
+        f = f.parent
+    return None
+
+
+def def_target(f: Any) -> Any:
+    """Where `def` in frame f defines: the nearest frame that says so
+    (instance_eval blocks override it; plain blocks inherit)."""
+    while f.deftarget is None and f.parent is not None:
+        f = f.parent
+    return f.deftarget
+
+
 class ThreadState:
     """Per-thread interpreter state: step budget, recursion depth, `$!`."""
 
@@ -92,10 +111,9 @@ class ThreadState:
     def reset_budget(self, budget: int) -> None:
         self.budget = budget
         self.exhausted = False
-        self.steps = min(budget, self.CHECK_EVERY)
-        self.remaining = budget - self.steps
-        if self.killed:
-            self.steps = 0
+        steps = budget if budget < self.CHECK_EVERY else self.CHECK_EVERY
+        self.remaining = budget - steps
+        self.steps = 0 if self.killed else steps
 
     def checkpoint(self, f: Any = None) -> None:
         """Called when `steps` runs out: kill check, budget, fair scheduling."""

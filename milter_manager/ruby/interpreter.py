@@ -72,6 +72,9 @@ from .runtime import ModelMixin
 
 __all__ = ["Interpreter", "RubyError"]
 
+# Python types that already are Ruby values (no to_ruby conversion needed).
+_RUBY_VALUE_TYPES = frozenset([int, float, bool, RString, RSymbol, RArray, RHash, RObject, RProc])
+
 # ruby-subset.md §3.7 (decision in compat/DEVIATIONS.md, "Ruby interpreter"):
 # steps are method/block calls and loop iterations.
 DEFAULT_BUDGET = 10_000_000
@@ -152,6 +155,7 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
             ts = ThreadState(self, self.budget)
             ts.active = 0
             ts.holds_lock = False
+            ts.root = None
             self._tls.ts = ts
         return ts
 
@@ -182,7 +186,7 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
             ts.holds_lock = True
 
     def _host_call(self, run: Callable[[Any], Any], budget: Optional[int]) -> Any:
-        ts = self.thread_state()
+        ts = getattr(self._tls, "ts", None) or self.thread_state()
         acquired = False
         if not ts.holds_lock:
             self.lock.acquire()
@@ -192,17 +196,16 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
         nested = ts.active > 0
         if not nested:
             ts.reset_budget(budget if budget is not None else self.budget)
+            root = ts.root
+            if root is None:
+                root = ts.root = self._root_frame(ts)
+            root.last_match = None
+        else:
+            root = self._root_frame(ts)
+            if outer is not None:
+                root.prev = outer
+                root.depth = outer.depth
         ts.active += 1
-        root = self.Frame()
-        root.ts = ts
-        root.home = root
-        root.ret_target = root
-        root.self_ = self.main_object
-        root.code = self.host_code
-        root.deftarget = self.Object
-        if nested and outer is not None:
-            root.prev = outer
-            root.depth = outer.depth
         try:
             return run(root)
         except RubyError:
@@ -221,6 +224,17 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
             if acquired:
                 ts.holds_lock = False
                 self.lock.release()
+
+    def _root_frame(self, ts: ThreadState) -> Any:
+        """The frame a call from the host starts from (not in backtraces)."""
+        root = self.Frame()
+        root.ts = ts
+        root.home = root
+        root.ret_target = root
+        root.self_ = self.main_object
+        root.code = self.host_code
+        root.deftarget = self.Object
+        return root
 
     def stray_control_flow(self, f: Any, e: ControlFlow) -> RubyError:
         if isinstance(e, BreakSignal):
@@ -301,7 +315,8 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
                                budget)
 
     def call_proc(self, proc: RProc, *args: Any, budget: Optional[int] = None) -> Any:
-        rargs = [self.to_ruby(a) for a in args]
+        rargs = [a if a is None or a.__class__ in _RUBY_VALUE_TYPES else self.to_ruby(a)
+                 for a in args]
         return self._host_call(lambda root: proc.code.call(proc, root, rargs, None), budget)
 
     # --- defining things from Python ------------------------------------------------

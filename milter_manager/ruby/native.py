@@ -112,9 +112,7 @@ class Registry:
                     continue
                 done.add((id(target), name))
                 label = native_label(mod, name, singleton)
-                entry = MethodEntry(name, target, visibility,
-                                    make_native_invoke(interp, fn, lo, hi, kw, label),
-                                    "native", fn, arity_value(lo, hi))
+                entry = native_entry(interp, name, target, visibility, fn, lo, hi, kw, label)
                 target.methods[name] = entry
         interp.epoch += 1
 
@@ -131,8 +129,18 @@ def define_native(interp: Any, target: Any, name: str, fn: NativeFn, arity: Arit
     lo, hi = arity_bounds(arity)
     if label is None:
         label = interp.method_label_for(target, name)
+    entry = native_entry(interp, name, target, visibility, fn, lo, hi, kw, label)
+    interp.add_method(target, entry)
+    return entry
+
+
+def native_entry(interp: Any, name: str, target: Any, visibility: str, fn: NativeFn,
+                 lo: int, hi: int, kw: bool, label: str) -> MethodEntry:
     entry = MethodEntry(name, target, visibility,
                         make_native_invoke(interp, fn, lo, hi, kw, label),
                         "native", fn, arity_value(lo, hi))
-    interp.add_method(target, entry)
+    entry.fn = fn
+    entry.lo = lo
+    entry.hi = hi
+    entry.label = label
     return entry

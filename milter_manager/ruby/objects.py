@@ -237,9 +237,14 @@ class RClass(RModule):
 class MethodEntry:
     """A method in a method table. `invoke(f, recv, args, kw, block)` runs it:
     `f` the caller's frame, `args` a list, `kw` an RHash of keyword arguments
-    or None, `block` an RProc or None."""
+    or None, `block` an RProc or None.
 
-    __slots__ = ("name", "owner", "visibility", "invoke", "kind", "data", "arity_value")
+    For a native, `fn` is the Python function and `lo`/`hi` its arity
+    bounds (hi = -1: unlimited); call sites call `fn` directly when the
+    argument count fits, skipping `invoke`'s checks (`compile_calls.py`)."""
+
+    __slots__ = ("name", "owner", "visibility", "invoke", "kind", "data", "arity_value",
+                 "fn", "lo", "hi", "label")
 
     def __init__(self, name: str, owner: Optional[RModule], visibility: str,
                  invoke: Callable, kind: str, data: Any = None, arity_value: int = -1) -> None:
@@ -250,12 +255,18 @@ class MethodEntry:
         self.kind = kind          # "native", "ruby", "proc", "attr_reader", "attr_writer"
         self.data = data          # kind-specific (UserMethod code, proc, ivar name)
         self.arity_value = arity_value
+        self.fn: Optional[Callable] = None
+        self.lo = 0
+        self.hi = -1
+        self.label: Optional[str] = None
 
     def copy(self, name: Optional[str] = None, owner: Optional[RModule] = None,
              visibility: Optional[str] = None) -> "MethodEntry":
-        return MethodEntry(name or self.name, owner or self.owner,
-                           visibility or self.visibility, self.invoke, self.kind,
-                           self.data, self.arity_value)
+        e = MethodEntry(name or self.name, owner or self.owner,
+                        visibility or self.visibility, self.invoke, self.kind,
+                        self.data, self.arity_value)
+        e.fn, e.lo, e.hi, e.label = self.fn, self.lo, self.hi, self.label
+        return e
 
 
 # --- Hash --------------------------------------------------------------------

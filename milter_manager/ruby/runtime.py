@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .frame import Cref
+from .frame import Cref, lexical_cref
 from .objects import MISSING, UNDEF, MethodEntry, RClass, RModule, RSymbol
 
 # Operators with an inline fast path in compiled code; redefining one of them
@@ -273,7 +273,7 @@ class ModelMixin:
         fr.prev = f
         fr.ts = f.ts
         fr.code = info
-        fr.cref = Cref(klass, f.cref)
+        fr.cref = Cref(klass, lexical_cref(f))
         fr.deftarget = klass
         fr.line = line
         fr.depth = f.depth + 1
@@ -376,7 +376,7 @@ class ModelMixin:
         return v
 
     def _cvar_base(self, f: Any) -> RModule:
-        cref = f.cref
+        cref = lexical_cref(f)
         while cref is not None and cref.module.is_singleton:
             cref = cref.parent
         if cref is None:

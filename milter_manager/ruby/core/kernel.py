@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from ..errors import RubyError, ThrowSignal
-from ..frame import SINGLETON_OF_SELF
+from ..frame import SINGLETON_OF_SELF, lexical_cref
 from ..native import Registry
 from ..objects import (RArray, RException, RHash, RModule, RObject, RProc, RRange, RString,
                        RSymbol, object_id)
@@ -111,14 +111,14 @@ def eval_string_in(f: Any, self: Any, args: list, deftarget: Any) -> Any:
     fr.prev = f
     fr.ts = f.ts
     fr.code = info
-    fr.cref = f.cref
+    fr.cref = lexical_cref(f)
     fr.depth = f.depth + 1
     if deftarget is SINGLETON_OF_SELF:
         fr.deftarget = SINGLETON_OF_SELF
     else:
         from ..frame import Cref
         fr.deftarget = deftarget
-        fr.cref = Cref(deftarget, f.cref)
+        fr.cref = Cref(deftarget, lexical_cref(f))
     return body(fr)
 
 
@@ -222,8 +222,14 @@ def instance_of(f: Any, self: Any, args: list, kw: Any, blk: Any) -> Any:
 
 @reg.method(K, "respond_to?", arity=(1, 2))
 def respond_to(f: Any, self: Any, args: list, kw: Any, blk: Any) -> Any:
+    interp = f.interp
+    a = args[0]
+    name = a.name if a.__class__ is RSymbol else name_arg(f, a)
     include_all = len(args) > 1 and truthy(args[1])
-    return f.interp.respond_to(f, self, name_arg(f, args[0]), include_all)
+    m = interp.find_method(interp.class_of(self), name)
+    if m is not None:
+        return include_all or m.visibility == "public"
+    return interp.respond_to(f, self, name, include_all)
 
 
 @reg.method(K, "respond_to_missing?", arity=2, visibility="private")

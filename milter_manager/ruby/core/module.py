@@ -551,7 +551,8 @@ def _mf(f: Any, self: RModule, args: list, kw: Any, blk: Any) -> Any:
 @reg.smethod(M, "nesting", arity=0)
 def nesting(f: Any, self: Any, args: list, kw: Any, blk: Any) -> Any:
     out = RArray()
-    c: Any = f.cref
+    from ..frame import lexical_cref
+    c: Any = lexical_cref(f)
     while c is not None:
         out.append(c.module)
         c = c.parent

@@ -286,6 +286,11 @@ def match_p(f: Any, self: RRegexp, args: list, kw: Any, blk: Any) -> Any:
 @reg.method(R, "===", arity=1)
 def case_eq(f: Any, self: RRegexp, args: list, kw: Any, blk: Any) -> Any:
     v = args[0]
+    if v.__class__ is RString:
+        s = v.s
+        m = self.pattern.search(s)
+        f.home.last_match = None if m is None else RMatchData(m, self, s)
+        return m is not None
     if isinstance(v, RSymbol):
         v = RString(v.name)
     if not isinstance(v, RString):
