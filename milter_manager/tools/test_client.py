@@ -11,10 +11,12 @@ the daemon's parser, so texts and checks are the same.
 from __future__ import annotations
 
 import argparse
+import collections
 import os
 import signal
 import socket
 import sys
+import time
 from typing import Any
 
 from milter_manager import VERSION
@@ -50,6 +52,8 @@ REFUSED_STEPS = (flags.NO_EVENT_MASK | flags.NO_REPLY_MASK
                  | flags.ENVELOPE_RECIPIENT_REJECTED | flags.HEADER_VALUE_WITH_LEADING_SPACE)
 #: The commands that set the stage whose macros are printed (tools.md §2.3).
 STAGE_COMMANDS = set(b"CHMRTLNBE")
+#: cli.md §9: a worker id that died more than 5 times in 10 s restarts after 1 s.
+THROTTLE_DEATHS, THROTTLE_WINDOW, THROTTLE_DELAY = 5, 10.0, 1.0
 
 HELP_OPTIONS = [("-h, --help", "Show help options"), ("--help-all", "Show all help options"),
                 ("--help-milter", "Show milter help options")]
@@ -382,6 +386,7 @@ class Service:
         self.workers: dict[int, tuple[int, socket.socket]] = {}   # pid -> id, channel
         self.stopping = False
         self.master_pid = os.getpid()
+        self.deaths: dict[int, collections.deque[float]] = {}
 
     def run(self, n_workers: int) -> int:
         from milter_manager.daemon.signals import SignalPipe
@@ -470,7 +475,25 @@ class Service:
                 else f"exited with {os.waitstatus_to_exitcode(status)}"
             self.log.log(WARNING, f"[client][worker][exit] <{worker_id}>: <{pid}>: {what}",
                          "milter-client")
+            self.respawn(worker_id)
+
+    def respawn(self, worker_id: int) -> None:
+        """Replace a dead worker; throttled like the daemon's (cli.md §9)."""
+        now = time.monotonic()
+        deaths = self.deaths.setdefault(worker_id, collections.deque())
+        deaths.append(now)
+        while deaths and deaths[0] < now - THROTTLE_WINDOW:
+            deaths.popleft()
+        if len(deaths) <= THROTTLE_DEATHS:
             self.spawn(worker_id)
+            return
+        self.log.log(WARNING, f"[client][worker][restart][throttle] <{worker_id}>",
+                     "milter-client")
+
+        def later() -> None:
+            if not self.stopping:
+                self.spawn(worker_id)
+        self.loop.call_later(THROTTLE_DELAY, later)
 
     def serve(self, ready: bool, channel: socket.socket | None = None) -> int:
         """Accept and serve sessions until a graceful shutdown has drained them."""

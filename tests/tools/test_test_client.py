@@ -488,3 +488,25 @@ def test_daemon_mode(open_dir):
     while pid_file.exists() or psutil.pid_exists(pid):
         assert time.monotonic() < deadline, "the daemon did not stop"
         time.sleep(0.02)
+
+
+def test_worker_restarts_are_throttled(client):
+    started = client("--n-workers=1", "--no-report-request")
+    master = psutil.Process(started.process.pid)
+    deadline = time.monotonic() + 15
+    killed: list[int] = []
+    while len(killed) < 6:
+        children = [child.pid for child in master.children() if child.pid not in killed]
+        assert time.monotonic() < deadline, "no replacement worker"
+        if children:
+            os.kill(children[0], signal.SIGKILL)
+            killed.append(children[0])
+        time.sleep(0.02)
+    # The sixth death within 10 s: the restart waits a second and says so.
+    while not [child for child in master.children() if child.pid not in killed]:
+        assert time.monotonic() < deadline, "the throttled worker never came back"
+        time.sleep(0.05)
+    status, printed, _ = started.stop(signal.SIGTERM)
+    assert status == 0
+    assert printed.count("[client][worker][exit] <1>:") == 6
+    assert printed.count("[client][worker][restart][throttle] <1>") == 1
