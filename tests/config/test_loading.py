@@ -352,3 +352,19 @@ def test_unopenable_log_path_variable_is_ignored_with_a_warning(tmp_path):
     assert first.endswith(f"]: [logger][path][set][warning] failed to set log output path: "
                           f"<{missing}>: No such file or directory")
     assert "# default\nlog.path = nil\n" in rest
+
+
+def test_dsl_objects_inspect_as_their_class(tmp_path):
+    write(tmp_path, "milter-manager.conf", """
+        define_milter("m") do |m|
+          manager.pid_file = [m, self, configuration, manager, log].map(&:inspect).join(" ")
+        end
+        manager.unix_socket_group = configuration.eggs.inspect
+        """)
+    config = load(tmp_path)
+    assert config.manager.pid_file == (
+        "#<Milter::Manager::ConfigurationLoader::EggConfigurationLoader> "
+        "#<Milter::Manager::ConfigurationLoader> #<Milter::Manager::Configuration> "
+        "#<Milter::Manager::ConfigurationLoader::ManagerConfigurationLoader> "
+        "#<Milter::Client::ConfigurationLoader::LogConfigurationLoader>")
+    assert config.manager.unix_socket_group == "[#<Milter::Manager::Egg>]"

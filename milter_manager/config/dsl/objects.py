@@ -85,6 +85,8 @@ class DSL:
         self._define_egg_classes()
         self._define_condition_classes()
         self._define_configuration()
+        for cls in [self.loader_class, *self.classes.values()]:
+            self.define_inspect(cls)
 
     # --- helpers --------------------------------------------------------------
 
@@ -95,6 +97,12 @@ class DSL:
             except ConfigValueError as error:
                 raise self.raise_value_error(error) from None
         self.interp.define_native(cls, name, guarded, arity=arity)
+
+    def define_inspect(self, cls: Any) -> None:
+        """DSL objects inspect as `#<CLASS>` (ruby-subset.md §7.1)."""
+        text = f"#<{cls.name}>"
+        for name in ("inspect", "to_s"):
+            self.interp.define_native(cls, name, lambda i, r, a, k, b: RString(text), arity=0)
 
     def raise_value_error(self, error: ConfigValueError) -> Any:
         return self.interp.error(self.errors[error.kind], error.message)

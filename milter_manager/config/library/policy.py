@@ -23,6 +23,7 @@ def install(session: Any) -> None:
     interp = session.interp
     cls = interp.define_class("Milter::Manager::Policy")
     session.policy_class = cls
+    session.dsl.define_inspect(cls)
     interp.define_native(cls, "name", lambda i, r, a, k, b: r.payload.name, arity=0)
     for attribute in ATTRIBUTES:
         def get(interp, recv, args, kwargs, block, attribute=attribute):
