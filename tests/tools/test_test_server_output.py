@@ -472,3 +472,52 @@ La de da de da 2.
 La de da de da 3.
 La de da de da 4.
 """, colour=True)
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("550 Rejected here", "status: reject [550]<(null)>(Rejected here)"),
+    ("554 5.7.1", "status: reject [554]<5.7.1>((null))"),
+    ("450", "status: temporary-failure [450]<(null)>((null))"),
+    ("550-5.7.1 line one\r\n550 5.7.1 line two",
+     "status: reject [550]<5.7.1>(line one\nline two)"),
+])
+def test_status_line_of_a_reply_code(capfdbinary, text, line):
+    from milter_manager.protocol.reply_code import parse_reply_text
+    double = ScriptedMilter(script={b"M": [parse_reply_text(text.encode())]})
+    try:
+        status, out = run_tool(capfdbinary, "-s", double.spec)
+    finally:
+        double.close()
+    assert status == 0
+    assert ELAPSED.sub(b"elapsed-time: E seconds", out).decode() == \
+        f"{line}\nelapsed-time: E seconds\n"
+
+
+def test_a_refused_recipient_among_others_keeps_pass_and_its_reply_code(capfdbinary):
+    # tools.md §1.6: the bracket part is printed whenever a reply code was received.
+    from milter_manager.protocol.reply_code import parse_reply_text
+    double = ScriptedMilter(script={b"R": [parse_reply_text(b"550 5.1.1 No such user")]})
+    try:
+        status, out = run_tool(capfdbinary, "-s", double.spec, "-r", "gone@example.org",
+                               "-r", "here@example.org", "--output-message", "--color=no")
+    finally:
+        double.close()
+    assert status == 0
+    assert ELAPSED.sub(b"elapsed-time: E seconds", out).decode() == """\
+status: pass [550]<5.1.1>(No such user)
+elapsed-time: E seconds
+
+Envelope:------------------------------
+  MAIL FROM:<sender@example.com>
+- RCPT TO:<gone@example.org>
++ RCPT TO:<here@example.org>
+- RCPT TO:<here@example.org>
+Header:--------------------------------
+  From: <sender@example.com>
+  To: <gone@example.org>
+Body:----------------------------------
+La de da de da 1.
+La de da de da 2.
+La de da de da 3.
+La de da de da 4.
+"""
