@@ -39,11 +39,12 @@ class StdoutLog:
         self.level_in_effect = level_in_effect
         self.path_in_effect = path_in_effect
         self.stream = stream
-        self.records: list[tuple[int, str]] = []
+
+    def enabled(self, level: int) -> bool:
+        return bool(level & log_level.effective_level(self.level_in_effect()))
 
     def __call__(self, level: int, message: str) -> None:
-        self.records.append((level, message))
-        if not level & log_level.effective_level(self.level_in_effect()):
+        if not self.enabled(level):
             return
         line = f"[{timestamp()}]: {message}\n"
         path = self.path_in_effect()
