@@ -11,8 +11,11 @@ ancestors searchable) for that user; the log file is opened before the drop.
 from __future__ import annotations
 
 import os
+import re
+import signal
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .files import grant_traverse
@@ -30,18 +33,45 @@ def manager_spec(port: int) -> str:
     return f"inet:{port}@127.0.0.1"
 
 
+RubyValue = str | bool | int | Sequence[str]
+
+
+def ruby_literal(value: RubyValue) -> str:
+    """A Python value as a Ruby literal for a configuration file (strings,
+    booleans, integers, arrays of strings)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("#", "\\#")
+        return f'"{escaped}"'
+    return "[" + ", ".join(ruby_literal(item) for item in value) + "]"
+
+
 def ruby_config(children: Sequence[tuple[str, int]], *, port: int | None = None,
+                prelude: str = "", settings: Mapping[str, Mapping[str, RubyValue]] | None = None,
                 extra: str = "") -> str:
     """A milter-manager.conf defining `children` [(name, port)] in order, as
-    in real-components.md §9; `extra` is appended (more Ruby)."""
+    in real-components.md §9. `prelude` (Ruby, e.g. a `load` of stock
+    conditions) comes first; `settings` gives per-milter members,
+    {name: {"fallback_status": "reject", "evaluation_mode": True, …}}
+    (config.md §9.3); `extra` is appended (more Ruby)."""
+    settings = settings or {}
+    unknown = set(settings) - {name for name, _ in children}
+    assert not unknown, f"settings for undefined milters: {unknown}"
     lines = []
+    if prelude:
+        lines.append(prelude.rstrip("\n"))
     if port is not None:
         lines.append(f'manager.connection_spec = "{manager_spec(port)}"')
     lines.append("log.use_syslog = false")
     for name, child_port in children:
         lines += [f'define_milter("{name}") do |milter|',
-                  f'  milter.connection_spec = "{manager_spec(child_port)}"',
-                  "end"]
+                  f'  milter.connection_spec = "{manager_spec(child_port)}"']
+        lines += [f"  milter.{key} = {ruby_literal(value)}"
+                  for key, value in settings.get(name, {}).items()]
+        lines.append("end")
     if extra:
         lines.append(extra.rstrip("\n"))
     return "\n".join(lines) + "\n"
@@ -108,9 +138,95 @@ class Manager:
     def stop(self) -> None:
         self.process.stop(timeout=STOP_TIMEOUT)
 
+    def terminate(self) -> None:
+        """SIGTERM without waiting: the manager drains its running sessions
+        and then exits (cli.md §8.1); see wait_exit."""
+        self.process.send_signal(signal.SIGTERM)
+
+    def wait_exit(self, timeout: float = STOP_TIMEOUT) -> int:
+        return self.process.wait_exit(timeout)
+
+    def restart(self) -> Manager:
+        """Start again on the same port, with the same configuration, after
+        a stop (the same pid record, so teardown checks every run)."""
+        assert not self.process.alive(), "restart() needs a stopped manager"
+        return self.start()
+
     def log_lines(self) -> list[str]:
         return self.log.read_text(errors="replace").splitlines() if self.log.exists() else []
 
+    def messages(self) -> list[str]:
+        """The log's messages without their prefix (cli.md §13.2, default
+        items: `[TIME]: MESSAGE`); a message that spans several lines (a
+        folded header value) is one entry with its line breaks."""
+        entries: list[str] = []
+        for line in self.log_lines():
+            match = LINE_PREFIX.match(line)
+            if match:
+                entries.append(line[match.end():])
+            elif entries:
+                entries[-1] += "\n" + line
+        return entries
+
     def statistics(self) -> list[str]:
-        """The statistics lines of the log (cli.md §14), prefix and all."""
-        return [line for line in self.log_lines() if "[statistics]" in line]
+        """The statistics messages of the log (cli.md §14.2), without the
+        prefix. The `[statistics] ` marker exists only in syslog (§13.5); in
+        the log file a statistics message is recognised by its own form."""
+        return [message for message in self.messages() if STATISTICS_MESSAGE.match(message)]
+
+    def milter_ends(self) -> list[MilterEnd]:
+        """Every `[milter][end]` line, parsed (cli.md §14.2)."""
+        return [MilterEnd.parse(message) for message in self.statistics()
+                if message.startswith("[milter][end]")]
+
+    def session_ends(self) -> list[SessionEnd]:
+        """Every `[session][end]` line, parsed (cli.md §14.2)."""
+        return [SessionEnd.parse(message) for message in self.statistics()
+                if message.startswith("[session][end]")]
+
+
+# cli.md §13.2: the default prefix is the UTC time in brackets, then ": ".
+LINE_PREFIX = re.compile(r"\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{6})?Z\]: ")
+# cli.md §14.2: the forms of the statistics messages.
+STATISTICS_MESSAGE = re.compile(
+    r"\[session\]\[end\]\[|\[milter\]\[end\]\[|\[session\]\[disconnected\]\["
+    r"|\[milter\]\[header\]\[add\]\(|\[session\]\[header\]\[add\]\("
+    r"|\[reply\]\[end-of-message\]\[quarantine\]\(|\[sessions\]\[finished\] "
+    r"|\[maintain\]\[memory\] ")
+_MILTER_END = re.compile(
+    r"\[milter\]\[end\]\[(?P<state>[a-z-]+)\]\[(?P<status>[a-z-]+)\]"
+    r"\[(?P<elapsed>[0-9.e+-]+)\]\((?P<tag>\d+)\): (?P<name>.+)")
+_SESSION_END = re.compile(
+    r"\[session\]\[end\]\[(?P<state>[a-z-]+)\]\[(?P<status>[a-z-]+)\]"
+    r"\[(?P<elapsed>[0-9.e+-]+)\]\((?P<tag>\d+)\)")
+
+
+@dataclass(frozen=True)
+class MilterEnd:
+    """`[milter][end][STATE][STATUS][ELAPSED](TAG): NAME`."""
+
+    state: str
+    status: str
+    tag: int
+    name: str
+
+    @classmethod
+    def parse(cls, message: str) -> MilterEnd:
+        match = _MILTER_END.fullmatch(message)
+        assert match, f"not a [milter][end] line: {message!r}"
+        return cls(match["state"], match["status"], int(match["tag"]), match["name"])
+
+
+@dataclass(frozen=True)
+class SessionEnd:
+    """`[session][end][STATE][STATUS][ELAPSED](TAG)`."""
+
+    state: str
+    status: str
+    tag: int
+
+    @classmethod
+    def parse(cls, message: str) -> SessionEnd:
+        match = _SESSION_END.fullmatch(message)
+        assert match, f"not a [session][end] line: {message!r}"
+        return cls(match["state"], match["status"], int(match["tag"]))

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 
 from .ports import free_ports
@@ -18,6 +20,24 @@ REJECT_SCORE = 15
 # default text, -C default extended code 5.7.1).
 REJECT_CODE = 550
 REJECT_TEXT = "5.7.1 Blocked by SpamAssassin"
+
+_SCORE = re.compile(rb"^X-Spam-Status: (?:Yes|No), score=(-?\d+\.\d) ")
+
+
+def spam_header_names(status_field: bytes) -> list[bytes]:
+    """The header fields spamass-milter appends to a message below the
+    reject threshold, in its order, given the X-Spam-Status field it added.
+
+    X-Spam-Level is SpamAssassin's `_STARS(*)_` template, one star per whole
+    point: empty below a score of 1, and an empty header is not added. The
+    score depends on the clock (the DATE_IN_PAST_* rules look at the fixed
+    Date of the test mails), so the expectation follows the score."""
+    match = _SCORE.match(status_field)
+    assert match, f"not an X-Spam-Status field: {status_field!r}"
+    stars = math.floor(float(match.group(1)))
+    level = [b"X-Spam-Level"] if stars >= 1 else []
+    return [b"X-Spam-Status", *level, b"X-Spam-Checker-Version"]
+
 
 SPAMD_TIMEOUT = 60.0  # §2: ≈ 1.4 s to listen
 MILTER_TIMEOUT = 20.0
