@@ -8,15 +8,12 @@ from __future__ import annotations
 import pytest
 
 from .components.postfix import inet_milter
+from .components.rspamd import GTUBE_REPLY
 from .components.spamassassin import GTUBE
 from .delivery import assert_nothing_delivered, header_fields, parse_relayed
 from .mails import RECIPIENT, SENDER, message
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e_postfix, pytest.mark.real_milters]
-
-# rspamd's verdict for the GTUBE: action reject, reply 554 5.7.1 with the
-# symbol's message.
-GTUBE_REPLY = (554, "5.7.1 Gtube pattern")
 
 
 def test_clean_mail_passes_unchanged(sink, rspamd, postfix_factory):

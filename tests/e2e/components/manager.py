@@ -21,7 +21,7 @@ from pathlib import Path
 from .files import grant_traverse
 from .ports import free_port
 from .process import ManagedProcess
-from .waiting import wait_tcp
+from .waiting import wait_tcp, wait_until
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 START_TIMEOUT = 10.0  # §2: upstream listens within 0.2 s
@@ -178,6 +178,16 @@ class Manager:
         """Every `[milter][end]` line, parsed (cli.md §14.2)."""
         return [MilterEnd.parse(message) for message in self.statistics()
                 if message.startswith("[milter][end]")]
+
+    def wait_for_milter_ends(self, count: int, timeout: float = 20.0) -> list[MilterEnd]:
+        """The `[milter][end]` lines once at least `count` are logged: they
+        are written when the session ends, after the MTA got its reply."""
+        def enough() -> list[MilterEnd] | None:
+            ends = self.milter_ends()
+            return ends if len(ends) >= count else None
+
+        return wait_until(enough, timeout=timeout, what=f"{count} [milter][end] lines",
+                          logs=self.logs)
 
     def session_ends(self) -> list[SessionEnd]:
         """Every `[session][end]` line, parsed (cli.md §14.2)."""

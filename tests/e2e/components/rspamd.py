@@ -17,6 +17,9 @@ from .process import ManagedProcess
 from .waiting import milter_negotiates, wait_tcp, wait_until
 
 USER = "_rspamd"
+# rspamd's verdict for the GTUBE: action reject, reply 554 5.7.1 with the
+# symbol's message.
+GTUBE_REPLY = (554, "5.7.1 Gtube pattern")
 START_TIMEOUT = 120.0  # §2: 20–30 s on a first start
 
 
