@@ -144,6 +144,7 @@ class ClientSession:
         text = line + b"\n"
         table = self.macros.get(self.stage) if macros and self.stage else None
         if table:
+            # [deviation] tools.md §2.3: in the order received (upstream: hash order).
             text += b"macros:\n" + b"".join(b"  " + name + b"=" + value + b"\n"
                                             for name, value in table.items())
         write_stdout(text)

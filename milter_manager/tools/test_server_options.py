@@ -308,6 +308,8 @@ def stage_macros(o: ServerOptions, context: bytes,
                  recipient: bytes | None = None) -> list[tuple[bytes, bytes]]:
     """The macros sent before the command of CONTEXT: defaults, then the options.
 
+    [deviation] in this order (upstream writes its hash table's order).
+
     [deviation] `{daemon_name}` is the `--name` value (upstream computes it before
     parsing `--name`, although its manual says it follows it).
     """

@@ -391,7 +391,11 @@ class Session:
 
 def _with_requests(macros: list[tuple[bytes, bytes]],
                    requested: Any) -> list[tuple[bytes, bytes]]:
-    """tools.md §1.2: a requested macro the stage lacks is sent with its own name as value."""
+    """tools.md §1.2: a requested macro the stage lacks is sent with its own name as value.
+
+    [deviation] each one is added once (upstream's loop never ends when a stage
+    requests two or more); they come after the stage's own macros (upstream: hash order).
+    """
     result = list(macros)
     have = {strip_braces(name) for name, _ in result}
     for symbol in requested:
