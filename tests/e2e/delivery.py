@@ -20,12 +20,20 @@ from .components.waiting import wait_until
 
 # Postfix's own Received header for a message from smtpd. With one recipient
 # it names it ("for <rcpt>; DATE"), with several it does not ("ID;" DATE).
-# The client is "unknown [127.0.0.1]": no peer-name lookup (§0).
-SMTP_RECEIVED = re.compile(
-    rb"Received: from (?P<helo>\S+) \(unknown \[127\.0\.0\.1\]\)\r\n"
-    rb"\tby " + re.escape(MYHOSTNAME.encode()) + rb" \(Postfix\) with (?P<proto>E?SMTP)"
-    rb" id (?P<queue_id>[0-9A-F]+)"
-    rb"(?:\r\n\tfor <(?P<rcpt>[^>]*)>; |;\r\n\t)(?P<date>[^\r\n]+)\r\n")
+# The client is "unknown [127.0.0.1]": no peer-name lookup (§0), unless an
+# XCLIENT command named it (§4.3).
+UNKNOWN_CLIENT = "unknown [127.0.0.1]"
+
+
+def smtp_received(client: str = UNKNOWN_CLIENT) -> re.Pattern[bytes]:
+    return re.compile(
+        rb"Received: from (?P<helo>\S+) \(" + re.escape(client.encode()) + rb"\)\r\n"
+        rb"\tby " + re.escape(MYHOSTNAME.encode()) + rb" \(Postfix\) with (?P<proto>E?SMTP)"
+        rb" id (?P<queue_id>[0-9A-F]+)"
+        rb"(?:\r\n\tfor <(?P<rcpt>[^>]*)>; |;\r\n\t)(?P<date>[^\r\n]+)\r\n")
+
+
+SMTP_RECEIVED = smtp_received()
 # The same for a message submitted with Postfix's sendmail(1) (pickup).
 LOCAL_RECEIVED = re.compile(
     rb"Received: by " + re.escape(MYHOSTNAME.encode()) + rb" \(Postfix, from userid (?P<uid>\d+)\)\r\n"
@@ -64,9 +72,10 @@ class Relayed:
         return self.received["queue_id"].decode()
 
 
-def parse_relayed(data: bytes, *, local: bool = False) -> Relayed:
+def parse_relayed(data: bytes, *, local: bool = False, client: str = UNKNOWN_CLIENT) -> Relayed:
+    """`client`: the client as Postfix's Received names it, "NAME [ADDR]"."""
     fields, body = header_fields(data)
-    pattern = LOCAL_RECEIVED if local else SMTP_RECEIVED
+    pattern = LOCAL_RECEIVED if local else smtp_received(client)
     for index, field in enumerate(fields):
         if field_name(field) == b"Received":
             match = pattern.fullmatch(field)
