@@ -278,7 +278,13 @@ def _case(name: str, fn: Any) -> None:
 
 
 def _capitalize(s: str) -> str:
-    return s[:1].upper() + s[1:].lower() if s else s
+    # Ruby title-cases the first character ("ǆ" → "ǅ", "ß" → "Ss").
+    return s[:1].title() + _downcase(s[1:]) if s else s
+
+
+def _downcase(s: str) -> str:
+    # Ruby has no final-sigma rule: "ΣΑΣ".downcase is "σασ".
+    return s.replace("\u03a3", "\u03c3").lower()
 
 
 def _swapcase(s: str) -> str:
@@ -288,7 +294,7 @@ def _swapcase(s: str) -> str:
 @reg.setup
 def _cases(interp: Any) -> None:
     _case("upcase", str.upper)
-    _case("downcase", str.lower)
+    _case("downcase", _downcase)
     _case("capitalize", _capitalize)
     _case("swapcase", _swapcase)
     _case("strip", lambda s: T.strip_chars(s, True, True))

@@ -35,13 +35,36 @@ class IPValue:
     def text(self) -> str:
         if self.version == 4:
             return str(ipaddress.IPv4Address(self.addr))
-        return str(ipaddress.IPv6Address(self.addr))
+        return compress_ipv6(self.full(self.addr))
 
     def full(self, value: int) -> str:
         if self.version == 4:
             return str(ipaddress.IPv4Address(value))
         h = f"{value:032x}"
         return ":".join(h[i:i + 4] for i in range(0, 32, 4))
+
+
+def compress_ipv6(full: str) -> str:
+    """Ruby's IPAddr#to_s: drop leading zeros, replace the leftmost longest
+    run of two or more zero groups by `::`, show IPv4-mapped/compatible
+    addresses dotted."""
+    import re
+    s = re.sub(r"\b0{1,3}([0-9a-f]+)\b", r"\1", full, flags=re.I)
+    if s == "0:0:0:0:0:0:0:0":
+        s = "::"
+    else:
+        for n in range(7, 1, -1):
+            run = r"\b" + ":".join(["0"] * n) + r"\b"
+            new = re.sub(run, ":", s, count=1)
+            if new != s:
+                s = new
+                break
+    s = re.sub(r":{3,}", "::", s)
+    m = re.fullmatch(r"::(ffff:)?([0-9a-f]{1,4}):([0-9a-f]{1,4})", s, flags=re.I)
+    if m:
+        a, b = int(m.group(2), 16), int(m.group(3), 16)
+        s = f"::{m.group(1) or ''}{a // 256}.{a % 256}.{b // 256}.{b % 256}"
+    return s
 
 
 def parse(text: str) -> Optional[IPValue]:
