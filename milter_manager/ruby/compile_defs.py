@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from . import ast
-from .errors import BreakSignal, NextSignal, ReturnSignal
+from .errors import BreakSignal, NextSignal, ReturnSignal, RubyError
 from .frame import SINGLETON_OF_SELF, CodeInfo, Cref, def_target, lexical_cref
 from .objects import MethodEntry, RArray, RHash, RSymbol, sym
 
@@ -447,11 +447,19 @@ class MethodFactory:
                     if e.target is fr:
                         return e.value
                     raise
+                except RubyError as e:
+                    if e.exc.bt is None:
+                        e.exc.bt = interp.backtrace(fr)
+                    raise
             try:
                 return body(fr)
             except ReturnSignal as e:
                 if e.target is fr:
                     return e.value
+                raise
+            except RubyError as e:
+                if e.exc.bt is None:
+                    e.exc.bt = interp.backtrace(fr)
                 raise
             finally:
                 # A block written here may `return` later: LocalJumpError then.
@@ -523,6 +531,10 @@ class BlockCode:
                 raise
             except NextSignal as e:
                 return e.value
+            except RubyError as e:
+                if e.exc.bt is None:
+                    e.exc.bt = interp.backtrace(fr)
+                raise
 
         def call(pr: Any, f: Any, args: list, blk: Any) -> Any:
             # `enter` inlined: this is the hottest path of block-heavy code.
@@ -562,12 +574,18 @@ class BlockCode:
             else:
                 fr.vars = [None] * info.nvars
                 bind(fr, args, None, blk, False)
-            if catches_next:
-                try:
-                    return body(fr)
-                except NextSignal as e:
-                    return e.value
-            return body(fr)
+            try:
+                return body(fr)
+            except NextSignal as e:
+                if not catches_next:
+                    raise
+                return e.value
+            except RubyError as e:
+                # An error raised by compiled code itself (not by a native,
+                # which fills it in) gets the backtrace of this frame.
+                if e.exc.bt is None:
+                    e.exc.bt = interp.backtrace(fr)
+                raise
 
         def call_as(pr: Any, f: Any, args: list, kw: Any, blk: Any, self_: Any,
                     deftarget: Any = None, lambda_mode: bool = False, entry: Any = None,
@@ -600,6 +618,10 @@ class BlockCode:
                 return body(fr)
             except NextSignal as e:
                 return e.value
+            except RubyError as e:
+                if e.exc.bt is None:
+                    e.exc.bt = interp.backtrace(fr)
+                raise
 
         self.call = call
         self.call_as = call_as

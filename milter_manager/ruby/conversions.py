@@ -214,7 +214,7 @@ class ConversionMixin:
         return x.encode("utf-8", "surrogateescape") < y.encode("utf-8", "surrogateescape")
 
     def compare_failed(self, f: Any, a: Any, b: Any) -> Any:
-        return self.make_error(f, "ArgumentError",
+        return self.error("ArgumentError",
                                f"comparison of {self.class_name(a)} with "
                                f"{self.cmp_operand(f, b)} failed")
 
@@ -277,7 +277,7 @@ class ConversionMixin:
             r = self.send(f, v, "to_a", [])
             if isinstance(r, RArray):
                 return list(r)
-            raise self.make_error(f, "TypeError",
+            raise self.error("TypeError",
                                   f"can't convert {self.class_name(v)} to Array "
                                   f"({self.class_name(v)}#to_a gives {self.class_name(r)})")
         return [v]
@@ -293,7 +293,7 @@ class ConversionMixin:
                 return None
             if isinstance(r, RArray):
                 return r
-            raise self.make_error(f, "TypeError",
+            raise self.error("TypeError",
                                   f"can't convert {self.class_name(v)} to Array "
                                   f"({self.class_name(v)}#to_ary gives {self.class_name(r)})")
         return None
@@ -301,7 +301,7 @@ class ConversionMixin:
     def to_ary(self, f: Any, v: Any) -> list:
         r = self.try_to_ary(f, v)
         if r is None:
-            raise self.make_error(f, "TypeError",
+            raise self.error("TypeError",
                                   f"no implicit conversion of {self.conv_name(v)} into Array")
         return r
 
@@ -312,7 +312,7 @@ class ConversionMixin:
             r = self.send(f, v, "to_str", [])
             if isinstance(r, RString):
                 return r.s
-        raise self.make_error(f, "TypeError",
+        raise self.error("TypeError",
                               f"no implicit conversion of {self.conv_name(v)} into String")
 
     def to_int(self, f: Any, v: Any) -> int:
@@ -321,15 +321,15 @@ class ConversionMixin:
             return v
         if t is float:
             if v != v or v in (float("inf"), float("-inf")):
-                raise self.make_error(f, "FloatDomainError", float_to_s(v))
+                raise self.error("FloatDomainError", float_to_s(v))
             return int(v)
         if v is None:
-            raise self.make_error(f, "TypeError", "no implicit conversion from nil to integer")
+            raise self.error("TypeError", "no implicit conversion from nil to integer")
         if isinstance(v, RObject) and self.respond_to(f, v, "to_int", True):
             r = self.send(f, v, "to_int", [])
             if type(r) is int:
                 return r
-        raise self.make_error(f, "TypeError",
+        raise self.error("TypeError",
                               f"no implicit conversion of {self.conv_name(v)} into Integer")
 
     def to_hash(self, f: Any, v: Any) -> RHash:
@@ -339,7 +339,7 @@ class ConversionMixin:
             r = self.send(f, v, "to_hash", [])
             if isinstance(r, RHash):
                 return r
-        raise self.make_error(f, "TypeError",
+        raise self.error("TypeError",
                               f"no implicit conversion of {self.conv_name(v)} into Hash")
 
     def to_f(self, f: Any, v: Any) -> float:
@@ -349,12 +349,12 @@ class ConversionMixin:
         if t is int:
             return float(v)
         if v is None:
-            raise self.make_error(f, "TypeError", "can't convert nil into Float")
+            raise self.error("TypeError", "can't convert nil into Float")
         if isinstance(v, RObject) and self.respond_to(f, v, "to_f", True):
             r = self.send(f, v, "to_f", [])
             if type(r) is float:
                 return r
-        raise self.make_error(f, "TypeError",
+        raise self.error("TypeError",
                               f"can't convert {self.conv_name(v)} into Float")
 
     def str_or_sym(self, f: Any, v: Any) -> str:
@@ -363,7 +363,7 @@ class ConversionMixin:
             return v.name
         if isinstance(v, RString):
             return v.s
-        raise self.make_error(f, "TypeError",
+        raise self.error("TypeError",
                               f"{self.inspect(f, v)} is not a symbol nor a string")
 
     def new_str(self, s: str) -> RString:

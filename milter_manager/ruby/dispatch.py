@@ -216,7 +216,7 @@ class DispatchMixin:
         return err
 
     def frozen_error(self, f: Any, obj: Any) -> RubyError:
-        return self.make_error(f, "FrozenError",
+        return self.error("FrozenError",
                                f"can't modify frozen {self.module_name(self.real_class(obj))}: "
                                f"{self.inspect(f, obj)}", receiver=obj)
 
@@ -255,7 +255,7 @@ class DispatchMixin:
         if path is None:
             path = e.filename
         msg = f"{detail} @ {op} - {path}" if op else (f"{detail} - {path}" if path else detail)
-        return self.make_error(f, cls, msg)
+        return self.error(cls, msg)
 
     def convert_python_error(self, f: Any, e: Exception, label: Optional[str]) -> RubyError:
         if isinstance(e, RecursionError):

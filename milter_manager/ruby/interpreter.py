@@ -295,6 +295,10 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
                 if e.target is fr:
                     return e.value
                 raise
+            except RubyError as e:
+                if e.exc.bt is None:
+                    e.exc.bt = self.backtrace(fr)
+                raise
             finally:
                 fr.done = True
         return self._host_call(run, budget)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from .errors import RubyError
 from .frame import Cref, lexical_cref
 from .objects import MISSING, UNDEF, MethodEntry, RClass, RModule, RSymbol
 
@@ -277,7 +278,12 @@ class ModelMixin:
         fr.deftarget = klass
         fr.line = line
         fr.depth = f.depth + 1
-        return body(fr)
+        try:
+            return body(fr)
+        except RubyError as e:
+            if e.exc.bt is None:
+                e.exc.bt = self.backtrace(fr)
+            raise
 
     def check_module(self, f: Any, mod: Any) -> None:
         if not isinstance(mod, RModule):

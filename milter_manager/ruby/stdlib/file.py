@@ -8,6 +8,7 @@ import os
 import stat
 from typing import Any, Optional
 
+from ..errors import RubyError
 from ..native import Registry, define_native
 from ..objects import RArray, RObject, RString
 from . import paths
@@ -217,7 +218,14 @@ def _file_class_methods(interp: Any, file: Any) -> None:
     def open_(f: Any, self: Any, args: list, kw: Any, blk: Any) -> Any:
         p = _path(f, args[0])
         mode = interp.to_str(f, args[1]) if len(args) > 1 and args[1] is not None else "r"
-        obj = new_file(f, p, mode)
+        try:
+            obj = new_file(f, p, mode)
+        except RubyError as e:
+            # Ruby 3.4: File#initialize called from IO.open.
+            code = f.code
+            e.exc.bt = [f"{code.file if code else '-'}:{f.line}:in 'File#initialize'"] + \
+                interp.backtrace(f, "IO.open")
+            raise
         if blk is None:
             return obj
         try:
@@ -288,10 +296,12 @@ def _file_class_methods(interp: Any, file: Any) -> None:
     d("size", size, 1)
     d("size?", size_p, 1)
     d("mtime", mtime, 1)
-    d("read", read, (1, 3), kw=True)
-    d("readlines", readlines, (1, 2), kw=True)
-    d("foreach", foreach, (1, 2), kw=True)
-    d("write", write, (2, 3))
+    io_single = interp.singleton_class(None, interp.Object.consts["IO"])
+    # File.read & co. are IO's class methods in Ruby (backtrace label IO.read).
+    for names, fn, arity in (("read", read, (1, 3)), ("readlines", readlines, (1, 2)),
+                             ("foreach", foreach, (1, 2)), ("write", write, (2, 3))):
+        for n in names.split():
+            define_native(interp, io_single, n, fn, arity=arity, kw=True, label=f"IO.{n}")
     d("open new", open_, (1, 3), kw=True)
     d("delete unlink", delete, -1)
     d("rename", rename, 2)
