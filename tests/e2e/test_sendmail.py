@@ -3,38 +3,15 @@ second MTA, queue-only, read back from its queue files (real-components.md §8).
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from .components.ports import free_port
-from .components.sendmail import HOSTNAME, QueuedMessage, accepted_queue_id, inet_filter
+from .components.sendmail import accepted_queue_id, as_queued, inet_filter, received_for
 from .components.tinymilter import DEFAULT_HEADER
 from .delivery import header_fields
 from .mails import RECIPIENT, SENDER, message
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e_sendmail]
-
-
-def as_queued(fields: list[bytes]) -> list[tuple[str, str]]:
-    """Header fields as Sendmail keeps them in its qf file: (name, value),
-    the value after ": ", continuation lines joined with "\\n"."""
-    result = []
-    for field in fields:
-        name, _, value = field.decode().partition(":")
-        result.append((name, value.removeprefix(" ").removesuffix("\r\n").replace("\r\n", "\n")))
-    return result
-
-
-def received_for(queued: QueuedMessage) -> re.Match[str]:
-    name, value = queued.plain_headers()[0]
-    assert name == "Received"
-    match = re.fullmatch(
-        r"from client\.example \(localhost \[127\.0\.0\.1\]\)\n"
-        rf"\tby {re.escape(HOSTNAME)} \(8\.17\.[\d.]+/8\.17\.[\d.]+\) with ESMTP id (\S+)\n"
-        rf"\tfor <{re.escape(RECIPIENT)}>; .+", value)
-    assert match, value
-    return match
 
 
 def test_tiny_milter_header_is_appended(tiny_milter, sendmail_factory):

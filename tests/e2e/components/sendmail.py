@@ -197,6 +197,10 @@ class Sendmail:
         lines += ["FEATURE(`nocanonify')dnl",
                   "FEATURE(`accept_unresolvable_domains')dnl",
                   "FEATURE(`promiscuous_relay')dnl",
+                  # cf.m4 adds an MSA daemon on port 587 of every address by
+                  # default: not loopback-only, and a second instance could
+                  # not bind it.
+                  "FEATURE(`no_default_msa')dnl",
                   f"DAEMON_OPTIONS(`Port={self.port}, Addr=127.0.0.1, Name=MTA')dnl",
                   *self.milters,
                   "MAILER(`smtp')dnl"]
@@ -254,3 +258,25 @@ def accepted_queue_id(outcome: Outcome) -> str | None:
         return None
     match = ACCEPTED_RE.match(outcome.final.text)
     return match.group(1) if match else None
+
+
+def as_queued(fields: list[bytes]) -> list[tuple[str, str]]:
+    """Header fields as Sendmail keeps them in its qf file: (name, value),
+    the value after ": ", continuation lines joined with "\\n"."""
+    result = []
+    for field in fields:
+        name, _, value = field.decode().partition(":")
+        result.append((name, value.removeprefix(" ").removesuffix("\r\n").replace("\r\n", "\n")))
+    return result
+
+
+def received_for(queued: QueuedMessage, recipient: str = "rcpt@example.org") -> re.Match[str]:
+    """Sendmail's own Received header (the first one), matched; group 1 is the queue id."""
+    name, value = queued.plain_headers()[0]
+    assert name == "Received"
+    match = re.fullmatch(
+        r"from client\.example \(localhost \[127\.0\.0\.1\]\)\n"
+        rf"\tby {re.escape(HOSTNAME)} \(8\.17\.[\d.]+/8\.17\.[\d.]+\) with ESMTP id (\S+)\n"
+        rf"\tfor <{re.escape(recipient)}>; .+", value)
+    assert match, value
+    return match
