@@ -4,9 +4,10 @@ Each case is loaded as the golden's README says (show-config.md §8: explicit
 load paths, no custom directory, the profile/uid/detector root of the case),
 dumped with the same dumper as `milter-manager --show-config` and compared
 line by line with the placeholder rules. One line per case, then
-`N passed, M failed`. Cases that need the Debian detectors (the
-`stock-debian-this-host*` goldens) are reported as failed until the
-detectors issue provides them; they are never skipped.
+`N passed, M failed`. The `stock-debian-this-host*` goldens run the Debian
+detectors on the fixture root of detectors.md §9.3, which
+`milter_manager.config.detectors.fixture_root` builds in a temporary
+directory (with and without `usr/bin/rspamadm`).
 
 Run: .venv/bin/python compat/show_config.py [-v] [NAME ...]
 Exit status 0 when every case passed.
