@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import pytest
 
 from .components.clamav import MARKER
-from .components.manager import ruby_config
+from .components.manager import Manager, ruby_config
 from .components.ports import free_port
 from .components.postfix import Postfix, inet_milter
 from .components.sink import Delivered, Sink
@@ -71,18 +71,19 @@ def differences(native: dict[str, tuple[Outcome, Delivered | None]],
 
 
 def native_and_managed(postfix_factory, manager_factory, children: Sequence[tuple[str, int]],
-                       native_milters: Sequence[str] | None = None) -> tuple[Postfix, Postfix]:
+                       native_milters: Sequence[str] | None = None
+                       ) -> tuple[Postfix, Postfix, Manager]:
     """Postfix with `children` chained natively, and Postfix with our
-    manager defining the same children in the same order."""
+    manager (returned too) defining the same children in the same order."""
     native = postfix_factory(native_milters if native_milters is not None
                              else [inet_milter(port) for _, port in children])
     manager = manager_factory(ruby_config(children))
-    return native, postfix_factory([manager.postfix_milter])
+    return native, postfix_factory([manager.postfix_milter]), manager
 
 
 def test_twenty_mails_native_chain_vs_manager(sink, tiny_milter, opendkim, manager_factory,
                                               postfix_factory):
-    native, managed = native_and_managed(
+    native, managed, manager = native_and_managed(
         postfix_factory, manager_factory, [("tiny", tiny_milter.port), ("opendkim", opendkim.port)])
 
     results = run_both(native, managed, sink, MAILS)
@@ -93,11 +94,14 @@ def test_twenty_mails_native_chain_vs_manager(sink, tiny_milter, opendkim, manag
     for _, delivered in results[1].values():
         assert opendkim.verify(delivered.data)
         assert b"\r\nX-Tiny-Milter: seen-by-tinymilter\r\n" in delivered.data
+    ends = manager.wait_for_milter_ends(2 * len(MAILS))
+    assert {(end.name, end.state, end.status) for end in ends} == {
+        ("tiny", "end-of-message", "accept"), ("opendkim", "end-of-message", "accept")}
 
 
 def test_verdicts_of_clamav_and_spamass_native_vs_manager(sink, opendkim, clamav, spamassassin,
                                                           manager_factory, postfix_factory):
-    native, managed = native_and_managed(postfix_factory, manager_factory, [
+    native, managed, _ = native_and_managed(postfix_factory, manager_factory, [
         ("opendkim", opendkim.port), ("clamav-milter", clamav.port),
         ("spamass-milter", spamassassin.port)])
     mails = [Mail(name, "user@example.com", ("rcpt@example.org",), data) for name, data in [
@@ -112,7 +116,7 @@ def test_verdicts_of_clamav_and_spamass_native_vs_manager(sink, opendkim, clamav
 
 
 def test_rspamd_native_vs_manager(sink, tiny_milter, rspamd, manager_factory, postfix_factory):
-    native, managed = native_and_managed(
+    native, managed, _ = native_and_managed(
         postfix_factory, manager_factory, [("tiny", tiny_milter.port), ("rspamd", rspamd.port)])
     mails = [Mail(name, "user@example.com", ("rcpt@example.org",), data) for name, data in [
         ("clean", message(1, "", "An ordinary note about lunch.\n")),
@@ -129,7 +133,7 @@ def test_child_down_default_action_accept_vs_fallback_accept(sink, tiny_milter, 
     # A child that is down: Postfix's per-milter default_action=accept skips
     # it; the manager goes on without it (manager.md §9.3, fallback accept).
     down = free_port()
-    native, managed = native_and_managed(
+    native, managed, manager = native_and_managed(
         postfix_factory, manager_factory, [("down", down), ("tiny", tiny_milter.port)],
         native_milters=[inet_milter(down, default_action="accept"), inet_milter(tiny_milter.port)])
 
@@ -137,3 +141,7 @@ def test_child_down_default_action_accept_vs_fallback_accept(sink, tiny_milter, 
 
     assert all(outcome.accepted for outcome, _ in results[1].values())
     assert differences(*results) == []
+    # cli.md §14.2: a child that never connected ends at `start` with `pass`,
+    # once per session.
+    ends = [end for end in manager.wait_for_milter_ends(6) if end.name == "down"]
+    assert [(end.state, end.status) for end in ends] == [("start", "pass")] * 3

@@ -11,13 +11,17 @@ real-components.md §4.4, §9):
 
 from __future__ import annotations
 
+import selectors
 import signal
+import socket
+import struct
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from .components.manager import ruby_config
+from .components.ports import LOOPBACK
 from .components.smtp import Outcome
 from .components.tinymilter import TinyMilter
 from .components.waiting import wait_until
@@ -121,6 +125,75 @@ def test_child_killed_mid_message_its_fallback_decides(fallback, sink, tiny_milt
     for data, o in zip(later, outcomes, strict=True):
         delivered = wait_for_queue_ids(sink, [o.queue_id])[o.queue_id]
         assert parse_relayed(delivered.data).below == [*header_fields(data)[0], *added]
+
+
+class ResettingListener:
+    """A "child" whose process is dying: the kernel still accepts on its
+    port, then the connection is reset (SO_LINGER 0) as soon as the manager
+    sends its negotiate (real-components.md §9: upstream stalls until
+    Postfix's milter_command_timeout)."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server((LOOPBACK, 0))
+        self.port = self.server.getsockname()[1]
+        self.resets = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.server, selectors.EVENT_READ)
+            while not self._stop.is_set():
+                if not selector.select(timeout=0.1):
+                    continue
+                conn, _ = self.server.accept()
+                with conn:
+                    conn.settimeout(5)
+                    try:
+                        conn.recv(4)  # the negotiate's length: it was sent
+                    except OSError:
+                        pass
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                    struct.pack("ii", 1, 0))
+                self.resets += 1
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self.server.close()
+
+
+@pytest.fixture
+def resetting_listener() -> Iterator[ResettingListener]:
+    listener = ResettingListener()
+    try:
+        yield listener
+    finally:
+        listener.close()
+
+
+def test_child_resetting_during_negotiate_does_not_stall(sink, tiny_milter, resetting_listener,
+                                                         manager_factory, postfix_factory):
+    # manager.md §5.1: a child that closes during negotiate is "not
+    # negotiated" and never blocks the reply. A stall would run into
+    # Postfix's milter_command_timeout, and milter_default_action=tempfail
+    # would refuse the mail with 451.
+    manager = manager_factory(ruby_config([("dying", resetting_listener.port),
+                                           ("tiny", tiny_milter.port)]))
+    postfix = postfix_factory([manager.postfix_milter], milter_default_action="tempfail")
+    sent = message(1, "", "the first child resets its connection\n")
+
+    outcome = postfix.send(SENDER, [RECIPIENT], sent)
+
+    assert outcome.accepted, outcome
+    assert resetting_listener.resets >= 1
+    relayed = parse_relayed(sink.wait_for_one().data)
+    assert relayed.below == [*header_fields(sent)[0],
+                             added_field("X-Tiny-Milter", "seen-by-tinymilter")]
+    ends = {end.name: end for end in manager.wait_for_milter_ends(2)}
+    assert ends["dying"].state == "negotiate"
+    assert (ends["tiny"].state, ends["tiny"].status) == ("end-of-message", "accept")
 
 
 # -- the manager stops and comes back ------------------------------------------------
