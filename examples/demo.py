@@ -65,6 +65,14 @@ def write_configuration(directory: Path, ports: tuple[int, int], spec: str) -> N
 manager.connection_spec = "{spec}"
 log.use_syslog = false
 
+# Milters that load_default found installed on this host are left out of the
+# demo (they may not be running): only the two example children take part.
+defined_milters.each do |name|
+  define_milter(name) do |milter|
+    milter.enabled = false
+  end
+end
+
 define_milter("demo-header") do |milter|
   milter.description = "adds X-Demo-Milter"
   milter.connection_spec = "inet:{ports[0]}@[127.0.0.1]"
