@@ -24,7 +24,7 @@ from .components.manager import ruby_config
 from .components.ports import LOOPBACK
 from .components.smtp import Outcome
 from .components.tinymilter import TinyMilter
-from .components.waiting import wait_until
+from .components.waiting import wait_closed, wait_until
 from .delivery import added_field, header_fields, parse_relayed, wait_for_queue_ids
 from .mails import RECIPIENT, SENDER, message
 
@@ -37,6 +37,8 @@ MILTER_TEMPFAIL = (451, "4.7.1 Service unavailable - try again later")
 
 # Long enough to kill the child while the manager waits for its reply.
 EOM_DELAY = 5.0
+# Long enough to send a mail while the manager drains a session.
+DRAIN_EOM_DELAY = 2.5
 
 
 class Background:
@@ -201,39 +203,49 @@ def test_child_resetting_during_negotiate_does_not_stall(sink, tiny_milter, rese
 @pytest.mark.parametrize("default_action", ["tempfail", "accept"])
 def test_manager_stopped_then_restarted(default_action, sink, tiny_milter_factory,
                                         manager_factory, postfix_factory):
-    tiny = tiny_milter_factory(eom_delay=1.0)
+    tiny = tiny_milter_factory(eom_delay=DRAIN_EOM_DELAY)
     manager = manager_factory(ruby_config([("tiny", tiny.port)]))
     postfix = postfix_factory([manager.postfix_milter], milter_default_action=default_action)
     tiny_header = added_field("X-Tiny-Milter", "seen-by-tinymilter")
-    mails = [message(n, "", f"mail {n}\n") for n in (1, 2, 3)]
+    mails = [message(n, "", f"mail {n}\n") for n in (1, 2, 3, 4)]
 
-    # SIGTERM while a session waits for the child: the manager drains it
-    # (cli.md §8.1), so the message is accepted with the child's header.
+    def refused_by_default_action(outcome: Outcome) -> None:
+        # Postfix cannot reach the manager: milter_default_action decides.
+        if default_action == "tempfail":
+            assert outcome.final_command == "MAIL", outcome
+            assert (outcome.final.code, outcome.final.text) == MILTER_TEMPFAIL
+        else:
+            assert outcome.accepted, outcome
+
+    # SIGTERM while a session waits for the child (cli.md §8.1): the
+    # listening socket closes at once, so a new SMTP session gets Postfix's
+    # default action, while the running one is drained and completes with
+    # the child's header.
     running = Background(lambda: postfix.send(SENDER, [RECIPIENT], mails[0]))
     wait_for_end_of_message(tiny)
     manager.terminate()
-    during_stop = running.result()
+    wait_closed(manager.port, timeout=10, logs=manager.logs)
+    during_drain = postfix.send(SENDER, [RECIPIENT], mails[1])
+    drained = running.result()
     assert manager.wait_exit() == 0
-    assert during_stop.accepted, during_stop
+    assert drained.accepted, drained
+    refused_by_default_action(during_drain)
 
-    # The manager is gone: Postfix's milter_default_action decides.
-    while_down = postfix.send(SENDER, [RECIPIENT], mails[1])
-    if default_action == "tempfail":
-        assert while_down.final_command == "MAIL", while_down
-        assert (while_down.final.code, while_down.final.text) == MILTER_TEMPFAIL
-    else:
-        assert while_down.accepted, while_down
+    # The manager is gone.
+    while_down = postfix.send(SENDER, [RECIPIENT], mails[2])
+    refused_by_default_action(while_down)
 
     # Restarted on the same port: served again, with the child.
     manager.restart()
-    after_restart = postfix.send(SENDER, [RECIPIENT], mails[2])
+    after_restart = postfix.send(SENDER, [RECIPIENT], mails[3])
     assert after_restart.accepted, after_restart
 
-    outcomes = [during_stop, while_down, after_restart]
+    outcomes = [drained, during_drain, while_down, after_restart]
     assert_accepted_mails_delivered(sink, outcomes)
     by_id = wait_for_queue_ids(sink, [o.queue_id for o in outcomes if o.accepted])
-    for data, outcome, via_manager in zip(mails, outcomes, (True, False, True), strict=True):
+    via_manager = (True, False, False, True)
+    for data, outcome, filtered in zip(mails, outcomes, via_manager, strict=True):
         if not outcome.accepted:
             continue
-        expected = [*header_fields(data)[0], *([tiny_header] if via_manager else [])]
+        expected = [*header_fields(data)[0], *([tiny_header] if filtered else [])]
         assert parse_relayed(by_id[outcome.queue_id].data).below == expected
