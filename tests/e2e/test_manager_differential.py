@@ -99,6 +99,25 @@ def test_twenty_mails_native_chain_vs_manager(sink, tiny_milter, opendkim, manag
         ("tiny", "end-of-message", "accept"), ("opendkim", "end-of-message", "accept")}
 
 
+def test_twenty_mails_every_real_child_native_vs_manager(
+        sink, tiny_milter, opendkim, clamav, spamassassin, rspamd, manager_factory,
+        postfix_factory):
+    # All five children at once: header adds and inserts, body scans, and
+    # rspamd's NO_REPLY steps, on every kind of mail.
+    native, managed, _ = native_and_managed(postfix_factory, manager_factory, [
+        ("tiny", tiny_milter.port), ("opendkim", opendkim.port), ("clamav-milter", clamav.port),
+        ("spamass-milter", spamassassin.port), ("rspamd", rspamd.port)])
+
+    results = run_both(native, managed, sink, MAILS)
+
+    assert all(outcome.accepted for outcome, _ in results[1].values())
+    assert differences(*results) == []
+    for _, delivered in results[1].values():
+        assert opendkim.verify(delivered.data)
+        assert b"\r\nX-Virus-Status: Clean\r\n" in delivered.data
+        assert b"\r\nX-Spam-Status: No, score=" in delivered.data
+
+
 def test_verdicts_of_clamav_and_spamass_native_vs_manager(sink, opendkim, clamav, spamassassin,
                                                           manager_factory, postfix_factory):
     native, managed, _ = native_and_managed(postfix_factory, manager_factory, [

@@ -15,7 +15,8 @@ from .components.manager import ruby_config
 from .components.sendmail import accepted_queue_id, as_queued, inet_filter, received_for
 from .components.tinymilter import DEFAULT_HEADER
 from .delivery import header_fields
-from .mails import RECIPIENT, SENDER, message
+from .mails import RECIPIENT, SENDER, differential_mails, message
+from .normalise import normalise
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e_sendmail]
 
@@ -96,3 +97,33 @@ def test_manager_down_sendmail_tempfails(tiny_milter, manager_factory, sendmail_
     assert (down.final.code, down.final.text) == (451, "4.3.2 Please try again later")
     assert up.accepted, up
     assert sendmail.queued(accepted_queue_id(up)).plain_headers()[-1] == DEFAULT_HEADER
+
+
+@pytest.mark.real_milters
+def test_twenty_mails_sendmail_native_filters_vs_manager(tiny_milter, opendkim, manager_factory,
+                                                         sendmail_factory):
+    # The same with Sendmail (real-components.md §10): several
+    # INPUT_MAIL_FILTER lines vs one for the manager, compared in the queue.
+    native = sendmail_factory([inet_filter("tiny", tiny_milter.port),
+                               inet_filter("opendkim", opendkim.port)])
+    manager = manager_factory(ruby_config([("tiny", tiny_milter.port),
+                                           ("opendkim", opendkim.port)]))
+    managed = sendmail_factory([inet_filter("manager", manager.port)])
+
+    found = []
+    for mail in differential_mails():
+        queued = []
+        for sendmail in (native, managed):
+            outcome = sendmail.send(mail.sender, mail.recipients, mail.data,
+                                    mail_options=mail.mail_options)
+            assert outcome.accepted, f"{mail.name}: {outcome}"
+            queued.append(sendmail.queued(accepted_queue_id(outcome)))
+        a, b = queued
+        if (a.sender, a.recipients) != (b.sender, b.recipients):
+            found.append(f"{mail.name}: envelopes differ")
+        if normalise(a.as_message()) != normalise(b.as_message()):
+            found.append(f"{mail.name}: messages differ:\n  native  {a.plain_headers()}\n"
+                         f"  manager {b.plain_headers()}")
+        assert (b.plain_headers()[-1] == ("X-Tiny-Milter", "seen-by-tinymilter")), mail.name
+        assert b.plain_headers()[0][0] == "DKIM-Signature", mail.name
+    assert found == []

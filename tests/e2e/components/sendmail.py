@@ -124,6 +124,15 @@ class QueuedMessage:
         whose value is an internal macro (H?P?Return-Path: <$g> and the like)."""
         return [(name, value) for flags, name, value in self.headers if not flags]
 
+    def as_message(self) -> bytes:
+        """The message as it would be delivered (plain headers, then the
+        body), with CRLF line ends, for the normalisation of the
+        differential test. A header is written "NAME: VALUE": the qf file
+        does not keep whether a space followed the colon."""
+        head = b"".join(f"{name}: {value}\n".encode("utf-8", "surrogateescape")
+                        for name, value in self.plain_headers())
+        return (head + b"\n" + self.body).replace(b"\n", b"\r\n")
+
 
 def parse_qf(queue_id: str, qf: str, df: bytes) -> QueuedMessage:
     sender = ""
