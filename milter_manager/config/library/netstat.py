@@ -10,6 +10,7 @@ while the configuration loads], and rebuilt when older than
 from __future__ import annotations
 
 import ipaddress
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -44,6 +45,38 @@ def _decode_address(text: str) -> tuple[str, str]:
     return str(ip), str(int(port, 16))
 
 
+def kernel_address(ip: str, port: int) -> str:
+    """`IP:PORT` as /proc/net/tcp* prints it (each 32-bit word of the address
+    in host byte order, upper-case hex), so a lookup needs no parsing of the
+    other lines."""
+    packed = ipaddress.ip_address(ip).packed
+    if sys.byteorder == "little":
+        packed = b"".join(packed[i:i + 4][::-1] for i in range(0, len(packed), 4))
+    return f"{packed.hex().upper()}:{port:04X}"
+
+
+def index_proc_net_tcp(text: str, protocol: str,
+                       table: dict[tuple[str, str], tuple[str, str, str]]) -> None:
+    """Add TEXT's lines to TABLE: (protocol, foreign `HEX:PORT`) → (local
+    `HEX:PORT`, foreign, state code); later lines win. Only split, never
+    decoded: a busy host has thousands of lines and the table is rebuilt
+    on a miss."""
+    for line in text.splitlines()[1:]:
+        fields = line.split(None, 4)
+        if len(fields) >= 4:
+            table[(protocol, fields[2])] = (fields[1], fields[2], fields[3])
+
+
+def decode_entry(protocol: str, entry: tuple[str, str, str]) -> Connection | None:
+    try:
+        local_ip, local_port = _decode_address(entry[0])
+        foreign_ip, foreign_port = _decode_address(entry[1])
+    except ValueError:
+        return None
+    return Connection(protocol, local_ip, local_port, foreign_ip, foreign_port,
+                      STATES.get(entry[2].upper()))
+
+
 def parse_proc_net_tcp(text: str, protocol: str) -> list[Connection]:
     connections = []
     for line in text.splitlines()[1:]:
@@ -69,13 +102,13 @@ class ConnectionTable:
         self._log = log
         self._sources = sources
         self._clock = clock
-        self._table: dict[tuple[str, str], Connection] | None = None
+        self._table: dict[tuple[str, str], tuple[str, str, str]] | None = None
         self._built_at = 0.0
         self._available: bool | None = None
         self._lock = threading.Lock()
 
-    def _read(self) -> dict[tuple[str, str], Connection] | None:
-        table: dict[tuple[str, str], Connection] = {}
+    def _read(self) -> dict[tuple[str, str], tuple[str, str, str]] | None:
+        table: dict[tuple[str, str], tuple[str, str, str]] = {}
         readable = False
         for protocol, path in self._sources:
             try:
@@ -84,9 +117,7 @@ class ConnectionTable:
             except OSError:
                 continue
             readable = True
-            for connection in parse_proc_net_tcp(text, protocol):
-                key = (protocol, f"{connection.foreign_ip}:{connection.foreign_port}")
-                table[key] = connection
+            index_proc_net_tcp(text, protocol, table)
         return table if readable else None
 
     def _rebuild(self) -> None:
@@ -116,7 +147,10 @@ class ConnectionTable:
                           f"<{address}>")
             return None
         protocol = "tcp4" if isinstance(address, IPv4) else "tcp6"
-        key = (protocol, f"{address.address}:{address.port}")
+        try:
+            key = (protocol, kernel_address(address.address, address.port))
+        except ValueError:
+            return None
         with self._lock:
             if (self._table is None
                     or self._clock() - self._built_at >= self.database_lifetime):
@@ -126,7 +160,7 @@ class ConnectionTable:
             if found is None and retry and self._available:
                 self._rebuild()
                 found = self._table.get(key)
-            return found
+        return None if found is None else decode_entry(protocol, found)
 
     def connected(self, client: SocketAddress, server: SocketAddress) -> bool:
         """`connected?(context)`: only a local MTA connection can be checked."""
