@@ -245,8 +245,10 @@ class Children(MessageStages):
         reply = negotiate_reply(self.mta_option, [child.reply_option for child in negotiated])
         self.reply_actions = reply.actions
         self.leadspace = bool(reply.steps & HEADER_VALUE_WITH_LEADING_SPACE)
-        done(reply)
         # §5.2: the strongest fallback of the children that were not negotiated.
+        # Applied before the reply is written: writing it may start a command
+        # the MTA pipelined behind its `O`, which must already find the
+        # session expired (else it waits for a child that was just sent `Q`).
         strongest = Status.CONTINUE
         for child in self.children:
             if not child.negotiated:
@@ -256,6 +258,7 @@ class Children(MessageStages):
             for child in negotiated:
                 child.send_quit()
             self.expired_by_fallback = True
+        done(reply)
 
     # -- broadcast stages (manager.md §5.3) -----------------------------------------
     def broadcast(self, code: bytes, packet: Any, args: tuple) -> None:

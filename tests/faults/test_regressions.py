@@ -1,0 +1,45 @@
+"""Failures the fuzzers found (tests/fuzz, benchmarks/fuzz), each replayed
+over real sockets so it stays fixed."""
+
+from __future__ import annotations
+
+import pytest
+
+from .support import (
+    CLOSE,
+    NEGOTIATE,
+    FaultChild,
+    InProcessManager,
+    command_frames,
+    fault_configuration,
+    healthy_session,
+)
+
+
+@pytest.fixture
+def made():
+    things = []
+    yield things
+    for thing in reversed(things):
+        (thing.stop if isinstance(thing, InProcessManager) else thing.close)()
+
+
+def test_command_pipelined_behind_o_finds_the_session_expired_by_fallback(made):
+    # Found by the manager fuzzer: the MTA sent `C` in the same write as its
+    # `O`; a child failed negotiation with fallback reject (manager.md §5.2).
+    # The `O` reply started the pipelined `C` before the session was marked
+    # expired, so `C` went to the healthy child, which was then sent `Q`:
+    # the MTA never got a reply to `C`.
+    failing = FaultChild("failing", CLOSE, b"O")
+    healthy = FaultChild("healthy")
+    made += [failing, healthy]
+    manager = InProcessManager(fault_configuration(failing, healthy, fallback="reject",
+                                                   manager_fallback="discard"))
+    made.append(manager)
+    mta = manager.mta()
+    mta.send(NEGOTIATE + command_frames()[b"C"])
+    assert mta.reply()[0].wire_code == b"O"
+    assert mta.reply(timeout=2)[0].wire_code == b"d"     # the manager fallback
+    mta.close()
+    assert healthy.codes() in (b"O", b"OQ")               # never the `C`
+    assert healthy_session(manager)[-1] == b"c"
