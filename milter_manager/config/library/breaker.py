@@ -1,8 +1,10 @@
 """Stress detection behind `Milter::Manager::Breaker` (ruby-subset.md §9.9).
 
-The threshold is detected lazily (at first use, never at load time): 3/4 of
-the Postfix smtpd process limit, found from the running master process,
-`postconf` and `master.cf`; 0 (never stressed) otherwise.
+The threshold is detected lazily (at first use, never at load time) and
+once per Breaker, i.e. once per load cycle: 3/4 of the Postfix smtpd process
+limit, found from the running master process (the process table through
+psutil, no `ps` subprocess), `postconf` and `master.cf`; 0 (never stressed)
+otherwise.
 """
 
 from __future__ import annotations
@@ -15,22 +17,15 @@ from collections.abc import Callable
 _ASSIGNMENT = re.compile(r"\A(\w+)\s*=\s*(.+)\s*\Z")
 
 
-def process_command_lines(proc: str = "/proc") -> list[str]:
+def process_command_lines() -> list[str]:
+    """Every process's command line as `ps ax` shows it (arguments joined
+    with spaces), in pid order; kernel threads (no command line) left out."""
+    import psutil
     lines = []
-    try:
-        entries = os.listdir(proc)
-    except OSError:
-        return lines
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(os.path.join(proc, entry, "cmdline"), "rb") as stream:
-                raw = stream.read()
-        except OSError:
-            continue
-        if raw:
-            lines.append(raw.rstrip(b"\0").replace(b"\0", b" ").decode("utf-8", "replace"))
+    for process in psutil.process_iter(["cmdline"]):
+        arguments = process.info.get("cmdline")
+        if arguments:
+            lines.append(" ".join(arguments))
     return lines
 
 
