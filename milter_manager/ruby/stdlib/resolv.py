@@ -115,8 +115,15 @@ def parse_answers(data: bytes, qid: int) -> Optional[list[tuple[int, Any]]]:
     return out
 
 
+class DNSTimeout(Exception):
+    """No nameserver answered within the timeouts."""
+
+
 def query(servers: list[tuple[str, int]], timeouts: list[float], name: str,
           qtype: int) -> list[tuple[int, Any]]:
+    """The answers to NAME/QTYPE ([] for no data or NXDOMAIN); DNSTimeout
+    when no nameserver answered in any attempt (as Ruby's resolver, which
+    then raises instead of trying the next record type)."""
     for t in timeouts:
         for host, port in servers:
             qid = random.randrange(0, 0x10000)
@@ -137,7 +144,7 @@ def query(servers: list[tuple[str, int]], timeouts: list[float], name: str,
                             return answers
             except (OSError, ValueError, struct.error):
                 continue
-    return []
+    raise DNSTimeout(name)
 
 
 class DNSConfig:
@@ -228,12 +235,16 @@ def _setup(interp: Any) -> None:
         return v
 
     def lookup_addresses(cfg: DNSConfig, name: str) -> list[str]:
+        """A records, then AAAA; a timeout ends the lookup with nothing."""
         with interp.released():
-            answers = query(cfg.servers, cfg.timeouts, name, TYPE_A)
-            found = [v for t, v in answers if t == TYPE_A]
-            if not found:
-                answers = query(cfg.servers, cfg.timeouts, name, TYPE_AAAA)
-                found = [v for t, v in answers if t == TYPE_AAAA]
+            try:
+                answers = query(cfg.servers, cfg.timeouts, name, TYPE_A)
+                found = [v for t, v in answers if t == TYPE_A]
+                if not found:
+                    answers = query(cfg.servers, cfg.timeouts, name, TYPE_AAAA)
+                    found = [v for t, v in answers if t == TYPE_AAAA]
+            except DNSTimeout:
+                found = []
         return found
 
     def getaddress(f: Any, self: Any, args: list, kw: Any, blk: Any) -> Any:
@@ -256,7 +267,10 @@ def _setup(interp: Any) -> None:
             raise no_info(ip)
         cfg = self.payload
         with interp.released():
-            answers = query(cfg.servers, cfg.timeouts, rev, TYPE_PTR)
+            try:
+                answers = query(cfg.servers, cfg.timeouts, rev, TYPE_PTR)
+            except DNSTimeout:
+                answers = []
         names = [v for t, v in answers if t == TYPE_PTR]
         if not names:
             raise no_info(ip)
@@ -280,7 +294,10 @@ def _setup(interp: Any) -> None:
             rev = reverse_name(ip)
             if rev is not None:
                 with interp.released():
-                    answers = query(system_nameservers(), DEFAULT_TIMEOUTS, rev, TYPE_PTR)
+                    try:
+                        answers = query(system_nameservers(), DEFAULT_TIMEOUTS, rev, TYPE_PTR)
+                    except DNSTimeout:
+                        answers = []
                 names = [v for t, v in answers if t == TYPE_PTR]
                 name = names[0] if names else None
         if name is None:
