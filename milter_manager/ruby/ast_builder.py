@@ -418,6 +418,10 @@ class ASTBuilder(Transformer):
         return ast.Next(value=self._jump_value(c[1]), **_pos(c[0]))
 
     def _attach_block(self, call: ast.Node, block: ast.Block) -> ast.Node:
+        if isinstance(call, ast.Yield):
+            # `yield x do ... end`: Ruby's own parse error (found by fuzzing:
+            # a Yield node has no block to attach).
+            raise self.error("block given to yield", _where(block))
         if getattr(call, "block", None) is not None:
             raise self.error("both block arg and actual block given", _where(block))
         call.block = block

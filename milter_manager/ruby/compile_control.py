@@ -325,7 +325,9 @@ class ControlCompiler:
                     if type(err) is RecursionError:
                         err = interp.stack_error(f)
                     exc = err.exc
-                    found = matching(f, exc)
+                    # §3.7: once the step budget is exhausted, nothing in the
+                    # runaway call may rescue the error.
+                    found = None if f.ts.exhausted else matching(f, exc)
                     if found is None:
                         if err is not caught:
                             raise err from None
@@ -339,6 +341,9 @@ class ControlCompiler:
                             target(f, exc)
                         return handler(f)
                     except RetrySignal:
+                        ts.steps -= 1      # a retry loop is runaway code too
+                        if ts.steps < 0:
+                            ts.checkpoint(f)
                         continue
                     finally:
                         ts.errinfo = saved
@@ -358,7 +363,7 @@ class ControlCompiler:
             except (RubyError, RecursionError) as err:
                 if type(err) is RecursionError:
                     err = interp.stack_error(f)
-                if not interp.is_a(err.exc, interp.StandardError):
+                if f.ts.exhausted or not interp.is_a(err.exc, interp.StandardError):
                     raise err
                 ts = f.ts
                 saved = ts.errinfo

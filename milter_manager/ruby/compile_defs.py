@@ -256,7 +256,9 @@ class DefCompiler:
 
         def run(f: Any) -> Any:
             if singleton_fn is not None:
-                target = interp.singleton_class(f, singleton_fn(f))
+                obj = singleton_fn(f)
+                f.line = line
+                target = interp.singleton_class(f, obj)
                 visibility = "public"
             else:
                 target = def_target(f)
@@ -430,7 +432,7 @@ class MethodFactory:
             fr.ts = ts
             d = fr.depth = f.depth + 1
             if d > max_depth:
-                raise interp.stack_error(fr)
+                raise interp.stack_error(f)
             if keep_args:
                 fr.args = (args, kw)
             if pad is not None and kw is None:
@@ -512,7 +514,7 @@ class BlockCode:
             fr.proc = pr
             d = fr.depth = f.depth + 1
             if d > max_depth:
-                raise interp.stack_error(fr)
+                raise interp.stack_error(f)
             return fr
 
         def run_lambda(pr: Any, fr: Any, args: list, kw: Any, blk: Any) -> Any:
@@ -552,7 +554,7 @@ class BlockCode:
             fr.proc = pr
             d = fr.depth = f.depth + 1
             if d > max_depth:
-                raise interp.stack_error(fr)
+                raise interp.stack_error(f)
             if pr.is_lambda:
                 return run_lambda(pr, fr, args, None, blk)
             fr.ret_target = parent.ret_target

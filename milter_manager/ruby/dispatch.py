@@ -300,7 +300,7 @@ class DispatchMixin:
         nf.cref = lexical_cref(f)
         nf.deftarget = def_target(f)
         nf.line = f.line
-        nf.depth = f.depth + 1
+        nf.depth = f.depth
         nf.native_label = label
         return nf
 

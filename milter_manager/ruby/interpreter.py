@@ -77,9 +77,9 @@ _RUBY_VALUE_TYPES = frozenset([int, float, bool, RString, RSymbol, RArray, RHash
 
 # ruby-subset.md §3.7 (decision in compat/DEVIATIONS.md, "Ruby interpreter"):
 # steps are method/block calls and loop iterations.
-DEFAULT_BUDGET = 10_000_000
+DEFAULT_BUDGET = 5_000_000
 # Ruby-level frames (methods, blocks, class bodies) before SystemStackError.
-DEFAULT_MAX_DEPTH = 3_000
+DEFAULT_MAX_DEPTH = 10_000
 
 
 class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
@@ -401,7 +401,7 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
             return v.s
         if isinstance(v, RSymbol):
             return v.name
-        if isinstance(v, RArray):
+        if isinstance(v, (list, tuple)):
             return [self.to_python(x) for x in v]
         if isinstance(v, RHash):
             out = {}
@@ -451,7 +451,7 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
 def _ensure_recursion_limit(max_depth: int) -> None:
     # Each Ruby-level call nests a handful of Python frames (call site,
     # method entry, body, statements); leave room for natives in between.
-    wanted = max_depth * 12 + 2000
+    wanted = max_depth * 30 + 5000
     if sys.getrecursionlimit() < wanted:
         sys.setrecursionlimit(wanted)
 

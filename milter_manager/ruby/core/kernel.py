@@ -847,8 +847,7 @@ def throw(f: Any, self: Any, args: list, kw: Any, blk: Any) -> Any:
     tag = args[0]
     stack = getattr(f.ts, "catch_tags", None) or []
     if not any(t is tag or (t.__class__ in (int, float) and t == tag) for t in stack):
-        err = interp.make_error(f, "UncaughtThrowError",
-                                f"uncaught throw {interp.inspect(f, tag)}")
+        err = interp.error("UncaughtThrowError", f"uncaught throw {interp.inspect(f, tag)}")
         err.exc.extra = {"tag": tag, "value": args[1] if len(args) > 1 else None}
         raise err
     raise ThrowSignal(tag, args[1] if len(args) > 1 else None)
