@@ -171,7 +171,7 @@ class SystemdDetector(SubDetector):
         elif candidate == "milter-greylist":
             spec = self.greylist_config().socket
         elif candidate == "opendkim":
-            path = param(self.variables.get("OPTIONS"), "-x") or OPENDKIM_CONF
+            path = first_set(param(self.variables.get("OPTIONS"), "-x"), OPENDKIM_CONF)
             spec = OpenDKIMConfig().parse(self.root, path).socket
         elif candidate == "rspamd":
             spec = RspamdProxyDetector(self.root).detect()
@@ -180,10 +180,10 @@ class SystemdDetector(SubDetector):
         return spec
 
     def clamav_config_path(self) -> str:
-        return param(self.exec_start, "-c") or CLAMAV_CONF
+        return first_set(param(self.exec_start, "-c"), CLAMAV_CONF)
 
     def greylist_config_path(self) -> str:
-        return param(self.exec_start, "-f") or GREYLIST_CONF
+        return first_set(param(self.exec_start, "-f"), GREYLIST_CONF)
 
     @property
     def enabled(self) -> bool:
@@ -259,7 +259,7 @@ class InitDetector(SubDetector):
         return CLAMAV_CONF
 
     def greylist_config_path(self) -> str:
-        return param(self.variables.get("OPTIONS"), "-f") or GREYLIST_CONF
+        return first_set(param(self.variables.get("OPTIONS"), "-f"), GREYLIST_CONF)
 
     def detect_spec(self) -> str | None:
         candidates: list[Callable[[], str | None]] = []
