@@ -27,6 +27,18 @@ def resolv_conf_path() -> str:
     return os.environ.get("MILTER_MANAGER_RESOLV_CONF", "/etc/resolv.conf")
 
 
+def parse_nameserver(text: str) -> tuple[str, int]:
+    """`ADDRESS`, or with a port (an extension for tests and local caches,
+    never in a real resolv.conf): `ADDRESS#PORT` or `[ADDRESS]:PORT`."""
+    if "#" in text:
+        host, _, port = text.partition("#")
+        return host, int(port)
+    if text.startswith("[") and "]:" in text:
+        host, _, port = text[1:].partition("]:")
+        return host, int(port)
+    return text, 53
+
+
 def system_nameservers() -> list[tuple[str, int]]:
     servers = []
     try:
@@ -34,7 +46,10 @@ def system_nameservers() -> list[tuple[str, int]]:
             for line in fh:
                 parts = line.split()
                 if len(parts) >= 2 and parts[0] == "nameserver":
-                    servers.append((parts[1], 53))
+                    try:
+                        servers.append(parse_nameserver(parts[1]))
+                    except ValueError:
+                        continue
     except OSError:
         pass
     return servers or [("127.0.0.1", 53)]
