@@ -67,10 +67,12 @@ class ChildConnection:
 
 class RecordingMilter:
     """A child milter on 127.0.0.1 that continues everything, accepts at the
-    end of the message and records each connection."""
+    end of the message and records each connection; REPLIES maps a command
+    code to the reply packet it gets instead."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, replies: dict[bytes, Any] | None = None) -> None:
         self.name = name
+        self.replies = dict(replies or {})
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(64)
@@ -111,7 +113,9 @@ class RecordingMilter:
                         record.commands.append(code)
                         if code == b"R":
                             record.recipients.append(packet.address)
-                    if code == b"O":
+                    if code in self.replies:
+                        conn.sendall(self.replies[code].encode())
+                    elif code == b"O":
                         conn.sendall(NegotiateReply(6, packet.actions, 0, ()).encode())
                     elif code == b"E":
                         conn.sendall(Accept().encode())
