@@ -87,7 +87,10 @@ class MessageStages:
         self.gen += 1
         self._reset_slots()
         self._mta_code = code
-        if not any(child.processing and not child.quit for child in self.children):
+        for child in self.children:
+            if child.processing and not child.quit:
+                break
+        else:
             self._no_processing_error()
             return
         message = self.message
@@ -223,10 +226,14 @@ class MessageStages:
                 return (END_OF_MESSAGE,)
         return None
 
+    def _strips_leadspace(self, head: ChildMilter) -> bool:
+        """§6.6: the child did not negotiate HDR_LEADSPC though the MTA did."""
+        return self.leadspace and not (
+            head.option is not None and head.option.steps & HEADER_VALUE_WITH_LEADING_SPACE)
+
     def _header_value(self, head: ChildMilter, value: bytes) -> bytes:
         """§6.6: drop one leading space for a child without HDR_LEADSPC."""
-        if self.leadspace and value[:1] == b" " and not (
-                head.option is not None and head.option.steps & HEADER_VALUE_WITH_LEADING_SPACE):
+        if value[:1] == b" " and self._strips_leadspace(head):
             return value[1:]
         return value
 
@@ -248,8 +255,15 @@ class MessageStages:
             head.m_headers += 1
             if head.no_event(HEADER):
                 return Status.CONTINUE
-            name, value = message.headers[item[1]]
-            frame = HeaderCommand(name, self._header_value(head, value)).encode()
+            header = message.headers[item[1]]
+            # Each record is encoded once per message and leading-space
+            # variant (§6.6), not once per child it is replayed to.
+            frames = message.header_frames[self._strips_leadspace(head)]
+            frame = frames.get(header)
+            if frame is None:
+                name, value = header
+                frame = frames[header] = HeaderCommand(
+                    name, self._header_value(head, value)).encode()
         elif kind == END_OF_HEADER:
             head.m_eoh = True
             if head.no_event(END_OF_HEADER):

@@ -89,7 +89,7 @@ class Deadline:
         return self._when is not None
 
     def arm(self, seconds: float) -> None:
-        when = self._loop.time() + seconds
+        when = self._loop._now + seconds     # the turn's time (EventLoop.time())
         self._when = when
         if self._scheduled is None or self._scheduled > when:
             self._scheduled = when

@@ -98,13 +98,17 @@ class Message:
 
     __slots__ = (
         "body", "body_replaced", "buckets", "chain", "change_from", "eom_chunk",
-        "headers", "headers0", "kinds", "live_end", "live_start", "quarantine",
-        "replacer",
+        "header_frames", "headers", "headers0", "kinds", "live_end", "live_start",
+        "quarantine", "replacer",
     )
 
     def __init__(self) -> None:
         self.headers: list[Header] = []
         self.headers0: list[Header] | None = None
+        # Encoded `L` frames by header record, for children that keep the
+        # value as is (False) and that get one leading space less (True):
+        # a record replayed to N children is encoded once.
+        self.header_frames: tuple[dict[Header, bytes], dict[Header, bytes]] = ({}, {})
         self.kinds: list[bytes] = []
         self.body = BodyStore()
         self.eom_chunk = b""
