@@ -108,6 +108,10 @@ class ChildMilter:
         self.stream: Stream | None = None
         self.reader = FrameReader(REPLIES)
         self.expect: deque[Expectation] = deque()
+        #: handlers of NO_REPLY commands whose write has not been flushed yet:
+        #: each counts as answered `continue` once written (protocol.md §8.1);
+        #: a child that fails before that answers its fallback instead.
+        self.unflushed: list[Handler] = []
         self.deadline = self.loop.deadline(self._timed_out)
         self.connector: Any = None
         self.retried = False
@@ -269,7 +273,7 @@ class ChildMilter:
             return
         if error is not None and self.log.mask & ERROR:
             self.log.error(f"[{self.tag}] [child][error] {self.name}: {error}", "milter-server")
-        if self._answering() is not None or not self.negotiated:
+        if self._answering() is not None or self.unflushed or not self.negotiated:
             self.fail("closed")
         else:
             # manager.md §9.4: closed while idle: expired, no fallback.
@@ -362,6 +366,7 @@ class ChildMilter:
         if not replies:
             # [deviation] M1: the child's NO_REPLY is honoured; the command
             # counts as answered `continue` once written.
+            self.unflushed.append(handler)
             stream.on_flushed(lambda: self._no_reply_answer(handler))
             return
         expectation = Expectation(code, handler)
@@ -381,6 +386,10 @@ class ChildMilter:
         self.send(b"B", frames, handler, replies=replies)
 
     def _no_reply_answer(self, handler: Handler) -> None:
+        try:
+            self.unflushed.remove(handler)
+        except ValueError:
+            return          # the child failed first and answered its fallback
         if not self.quit:
             handler(self, Status.CONTINUE, None)
 
@@ -442,8 +451,12 @@ class ChildMilter:
         if self.quit:
             return
         head = self._answering()
+        # A NO_REPLY command not written yet is still pending: without this,
+        # a child failing before the flush left its stage waiting forever
+        # (found by fuzzing).
+        unflushed = self.unflushed[0] if self.unflushed else None
         fallback = self.egg.fallback_status
-        if head is not None or self.processing:
+        if head is not None or unflushed is not None or self.processing:
             self.end_status = fallback       # cli.md §14.2: reported by expire()
         self.failed = True
         self.expire()
@@ -453,6 +466,9 @@ class ChildMilter:
         if head is not None:
             self.status = fallback
             head.handler(self, fallback, None)
+        elif unflushed is not None:
+            self.status = fallback
+            unflushed(self, fallback, None)
 
     def expire(self) -> None:
         """Marked quit, nothing more is written, the socket is closed (§9.2 step 2)."""
@@ -464,6 +480,7 @@ class ChildMilter:
         self._cancel_connect()
         expectations = list(self.expect)
         self.expect.clear()
+        self.unflushed.clear()
         for expectation in expectations:
             expectation.cancelled = True
         if self.stream is not None:

@@ -63,12 +63,14 @@ class FaultChild:
     """
 
     def __init__(self, name: str, fault: str | None = None, stage: bytes = b"",
-                 predecessor: bytes = b"", modifications: bytes = b"") -> None:
+                 predecessor: bytes = b"", modifications: bytes = b"",
+                 steps: int = 0) -> None:
         self.name = name
         self.fault = fault
         self.stage = stage
         self.predecessor = predecessor
         self.modifications = modifications     # written before the `E` reply
+        self.steps = steps                     # the step bits it negotiates
         self.connections: list[list[Any]] = []
         self.closed_by_peer = 0
         self.finished = 0
@@ -161,7 +163,7 @@ class FaultChild:
         if fault is not None and code == self.stage:
             return self._fault(conn, packet, fault)
         if code == b"O":
-            conn.sendall(NegotiateReply(6, packet.actions, 0).encode())
+            conn.sendall(NegotiateReply(6, packet.actions, packet.steps & self.steps).encode())
         elif code == b"E":
             conn.sendall(self.modifications + frame(b"c"))
         else:

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from milter_manager.protocol.flags import NO_REPLY_ENVELOPE_FROM
+
 from .support import (
+    BIG,
     CLOSE,
     NEGOTIATE,
+    NO_READ,
     FaultChild,
     InProcessManager,
     command_frames,
@@ -42,4 +46,25 @@ def test_command_pipelined_behind_o_finds_the_session_expired_by_fallback(made):
     assert mta.reply(timeout=2)[0].wire_code == b"d"     # the manager fallback
     mta.close()
     assert healthy.codes() in (b"O", b"OQ")               # never the `C`
+    assert healthy_session(manager)[-1] == b"c"
+
+
+def test_child_failing_before_its_no_reply_command_is_written_answers_its_fallback(made):
+    # Found by the manager fuzzer: a child that negotiated NO_REPLY for a
+    # command counts as answered once the command is written (protocol.md
+    # §8.1). When it failed before that (here: it stops reading, the write
+    # of a big envelope-from never completes, the writing timeout fires),
+    # nothing answered for it and the MTA waited forever. It now answers its
+    # fallback (manager.md §9.2).
+    child = FaultChild("nr", NO_READ, b"M", predecessor=b"H", steps=NO_REPLY_ENVELOPE_FROM)
+    made.append(child)
+    manager = InProcessManager(fault_configuration(child, fallback="reject"))
+    made.append(manager)
+    mta = manager.mta()
+    frames = command_frames()
+    for code in (b"O", b"C", b"H"):
+        assert mta.command(frames[code]) in (b"O", b"c")
+    assert mta.command(command_frames(b"x" * BIG)[b"M"], timeout=5) == b"r"
+    assert manager.logs.wait_for("[child][error][timeout][writing] nr")
+    mta.close()
     assert healthy_session(manager)[-1] == b"c"
