@@ -150,7 +150,12 @@ class ActionRunner:
             # §2: relative to the directory of the file that names it; one
             # trailing newline removed (§4.3).
             path = Path(action.owner.path).parent / action.string("chunk_file")
-            data = path.read_bytes()
+            try:
+                data = path.read_bytes()
+            except (OSError, ValueError) as error:
+                # a missing file, or a NUL in the name: the scenario is broken,
+                # not the harness (found by fuzzing)
+                raise ScenarioError(f"{action.where('chunk_file')}: {error}") from None
             return data[:-1] if data.endswith(b"\n") else data
         return action.bytes("chunk")
 

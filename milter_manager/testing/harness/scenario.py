@@ -154,7 +154,11 @@ class ScenarioFile:
 
 
 def load_file(path: Path, chain: tuple[Path, ...] = ()) -> ScenarioFile:
-    path = path.resolve()
+    try:
+        path = path.resolve()
+    except (OSError, ValueError) as error:
+        # e.g. a NUL in an import name (found by fuzzing: it escaped the runner)
+        raise ScenarioError(f"{path}: {error}") from None
     if path in chain:
         cycle = " -> ".join(p.name for p in (*chain, path))
         raise ScenarioError(f"import cycle: {cycle}")

@@ -1,0 +1,45 @@
+"""Inputs the fuzzers found (benchmarks/fuzz/run.py), kept as plain tests.
+The manager's are replayed over real sockets in tests/faults/test_regressions.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from milter_manager.ruby.parser import parse
+from milter_manager.ruby.syntax_error import RubySyntaxError
+from milter_manager.testing.harness.scenario import ScenarioError, load_scenario
+
+
+@pytest.mark.parametrize("source", [
+    "def f\n  yield x do |a|\n  end\nend\n",
+    # the mutated defaults/redhat.conf the fuzzer produced
+    "[1].each do |s|\n yield detector.apply(self) do |milter|\n  milter.x = 1\n end\nend\n",
+])
+def test_block_given_to_yield_is_a_syntax_error(source):
+    # It escaped the parser as AttributeError (a Yield node has no block);
+    # Ruby says "block given to yield".
+    with pytest.raises(RubySyntaxError, match="block given to yield"):
+        parse(source, "redhat.conf")
+
+
+def test_scenario_import_name_with_a_nul_is_a_scenario_error(tmp_path: Path):
+    # ValueError ("embedded null byte") escaped load_scenario, and with it
+    # the corpus runner, which only expects its own errors.
+    path = tmp_path / "case.txt"
+    path.write_bytes(b"[scenario]\nimport=other\x00.txt\nactions=a\n\n[a]\ncommand=data\n")
+    with pytest.raises(ScenarioError, match="null byte"):
+        load_scenario(path)
+
+
+def test_missing_chunk_file_is_a_scenario_error(tmp_path: Path):
+    from types import SimpleNamespace
+
+    from milter_manager.testing.harness.actions import ActionRunner
+    path = tmp_path / "case.txt"
+    path.write_bytes(b"[scenario]\nactions=body\n\n[body]\ncommand=body\nchunk_file=gone.txt\n")
+    scenario = load_scenario(path)
+    runner = ActionRunner(SimpleNamespace(records=SimpleNamespace(headers=[])), None, None)
+    with pytest.raises(ScenarioError, match="chunk_file"):
+        runner.frames(scenario.actions[0])
