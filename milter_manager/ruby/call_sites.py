@@ -28,22 +28,18 @@ def factory(interp, resolve, native_failed, line, safe, n, {params}):
     def slow(f, recv, args):
         nonlocal epoch, k1, m1, n1, k2, m2, n2
         key = getattr(recv, "cls", None) or recv.__class__
-        if key is k2 and epoch == interp.epoch:
-            m = m2
-            fn = n2
+        m, cacheable = resolve(f, recv, args, None, None)
+        if m is None:
+            return cacheable
+        fn = m.fn if (m.fn is not None and m.lo <= n and (m.hi < 0 or n <= m.hi)) else None
+        if not cacheable:
+            f.line = line
+            return m.invoke(f, recv, args, None, None)
+        if epoch != interp.epoch:
+            epoch = interp.epoch
+            k2 = m2 = n2 = None
         else:
-            m, cacheable = resolve(f, recv, args, None, None)
-            if m is None:
-                return cacheable
-            fn = m.fn if (m.fn is not None and m.lo <= n and (m.hi < 0 or n <= m.hi)) else None
-            if not cacheable:
-                f.line = line
-                return m.invoke(f, recv, args, None, None)
-            if epoch != interp.epoch:
-                epoch = interp.epoch
-                k2 = m2 = n2 = None
-            else:
-                k2, m2, n2 = k1, m1, n1
+            k2, m2, n2 = k1, m1, n1
         k1, m1, n1 = key, m, fn
         f.line = line
         if fn is not None:
@@ -58,14 +54,24 @@ def factory(interp, resolve, native_failed, line, safe, n, {params}):
         if safe and recv is None:
             return None
         args = [{args}]
-        if (getattr(recv, "cls", None) or recv.__class__) is k1 and epoch == interp.epoch:
-            f.line = line
-            if n1 is not None:
-                try:
-                    return n1(f, recv, args, None, None)
-                except Exception as e:
-                    raise native_failed(f, e, m1.label) from None
-            return m1.invoke(f, recv, args, None, None)
+        if epoch == interp.epoch:
+            key = getattr(recv, "cls", None) or recv.__class__
+            if key is k1:
+                f.line = line
+                if n1 is not None:
+                    try:
+                        return n1(f, recv, args, None, None)
+                    except Exception as e:
+                        raise native_failed(f, e, m1.label) from None
+                return m1.invoke(f, recv, args, None, None)
+            if key is k2:
+                f.line = line
+                if n2 is not None:
+                    try:
+                        return n2(f, recv, args, None, None)
+                    except Exception as e:
+                        raise native_failed(f, e, m2.label) from None
+                return m2.invoke(f, recv, args, None, None)
         return slow(f, recv, args)
     return call
 '''
@@ -110,3 +116,61 @@ def make_call(interp: Any, resolve: Callable, line: int, safe: bool, recv: tuple
         factory = _factories[shape] = namespace["factory"]
     return factory(interp, resolve, interp.native_failed, line, safe, len(args),
                    _value(recv), *[_value(a) for a in args])
+
+
+_RESPOND_TEMPLATE = '''
+def factory(interp, resolve, native_failed, line, builtin, SYM, R):
+    epoch = -1
+    k1 = v1 = k2 = v2 = None
+    args_of = lambda: [SYM]
+
+    def slow(f, recv, key):
+        nonlocal epoch, k1, v1, k2, v2
+        m, cacheable = resolve(f, recv, [SYM], None, None)
+        if m is None:
+            return cacheable
+        f.line = line
+        if m.fn is not builtin:
+            return m.invoke(f, recv, [SYM], None, None)
+        try:
+            value = builtin(f, recv, [SYM], None, None)
+        except Exception as e:
+            raise native_failed(f, e, m.label) from None
+        cls = interp.class_of(recv)
+        rtm = interp.find_method(cls, "respond_to_missing?")
+        if cacheable and (rtm is None or rtm.kind == "native"):
+            if epoch != interp.epoch:
+                epoch = interp.epoch
+                k2 = v2 = None
+            else:
+                k2, v2 = k1, v1
+            k1, v1 = key, value
+        return value
+
+    def call(f):
+        recv = {recv}
+        key = getattr(recv, "cls", None) or recv.__class__
+        if epoch == interp.epoch:
+            if key is k1:
+                return v1
+            if key is k2:
+                return v2
+        return slow(f, recv, key)
+    return call
+'''
+
+
+def make_respond_to(interp: Any, resolve: Callable, line: int, recv: tuple,
+                    name: Any) -> Callable[[Any], Any]:
+    """`x.respond_to?(:name)` with a literal Symbol: the answer depends only
+    on the receiver's class (while `respond_to?` and `respond_to_missing?`
+    are the built-in ones), so the site remembers it per class and epoch."""
+    from .core.kernel import respond_to as builtin
+    shape = ("respond_to?", recv[0], recv[1] if recv[0] == "lvar" else None)
+    factory = _factories.get(shape)
+    if factory is None:
+        source = _RESPOND_TEMPLATE.format(recv=_expr(recv, "R"))
+        namespace: dict[str, Any] = {}
+        exec(compile(source, f"<call site {shape}>", "exec"), namespace)  # noqa: S102
+        factory = _factories[shape] = namespace["factory"]
+    return factory(interp, resolve, interp.native_failed, line, builtin, name, _value(recv))

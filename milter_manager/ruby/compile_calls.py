@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from . import ast
-from .call_sites import make_call
+from .call_sites import make_call, make_respond_to
 from .errors import BreakSignal
 from .objects import RArray, RHash, RProc, RString, RSymbol, sym
 
@@ -187,6 +187,9 @@ class CallCompiler:
         resolve = self._resolver(node.name, node.line, selfcall, vcall)
         recv = self.operand(node.receiver, sc)
         args = [self.operand(a, sc) for a in node.args]
+        if node.name == "respond_to?" and len(args) == 1 and not node.safe_nav and \
+                args[0][0] == "const" and type(args[0][1]) is RSymbol:
+            return make_respond_to(self.interp, resolve, node.line, recv, args[0][1])
         return make_call(self.interp, resolve, node.line, node.safe_nav, recv, args)
 
     def _call_with_block(self, recv_fn: Fn, fns: Optional[list[Fn]], build: Optional[Callable],

@@ -233,6 +233,8 @@ class DefCompiler:
         body = self.compile(body_node, bsc)
         code = BlockCode(body, info, binder, node.line)
         code.has_break = bsc.has_break
+        code.reusable = not bsc.has_closures
+        sc.has_closures = True
         code.build(self.interp, self.make_bind(binder), bsc.has_next)
         return code
 
@@ -379,6 +381,9 @@ class DefCompiler:
         return run
 
 
+_SELF = property(lambda fr: fr)
+
+
 class MethodFactory:
     """Builds the method entry of a `def` each time the `def` runs (the
     entry captures the defining frame's lexical constant scope)."""
@@ -403,9 +408,11 @@ class MethodFactory:
 
     def make_invoke(self, entry: MethodEntry, owner: Any, cref: Optional[Cref]) -> Callable:
         interp = self.interp
+        # A method frame is its own home and return target: properties, so
+        # frames hold no reference to themselves (no cyclic garbage per call).
         Frame = type("MethodFrame", (interp.Frame,),
                      {"code": self.info, "cref": cref, "deftarget": owner, "meth": entry,
-                      "line": self.line})
+                      "line": self.line, "home": _SELF, "ret_target": _SELF})
         max_depth = interp.max_depth
         info = self.info
         body = self.body
@@ -425,8 +432,6 @@ class MethodFactory:
                 ts.checkpoint(f)
             fr = Frame()
             fr.self_ = recv
-            fr.home = fr
-            fr.ret_target = fr
             fr.block = blk
             fr.prev = f
             fr.ts = ts
@@ -475,6 +480,7 @@ class BlockCode:
     `call_as(...)` also replaces self (instance_eval, define_method)."""
 
     has_break = False
+    reusable = False      # the body creates no closure: its frame can be reused
 
     def __init__(self, body: Fn, info: CodeInfo, binder: Binder, line: int) -> None:
         self.body = body
@@ -538,26 +544,37 @@ class BlockCode:
                     e.exc.bt = interp.backtrace(fr)
                 raise
 
+        reusable = self.reusable
+
         def call(pr: Any, f: Any, args: list, blk: Any) -> Any:
-            # `enter` inlined: this is the hottest path of block-heavy code.
             ts = f.ts
             ts.steps -= 1
             if ts.steps < 0:
                 ts.checkpoint(f)
-            parent = pr.frame
-            fr = Frame()
-            fr.self_ = pr.self_
-            fr.parent = parent
-            fr.home = parent.home
+            if pr.is_lambda:
+                return run_lambda(pr, enter_fresh(pr, f, ts), args, None, blk)
+            # A block whose body creates no closure leaves no reference to its
+            # frame once it returns: the proc keeps one frame and reuses it
+            # across calls (each call of `list.any? { … }` yields to the same
+            # proc many times). Busy (recursion, another thread): a new one.
+            fr = pr.cached_frame
+            if fr is None or fr.busy:
+                parent = pr.frame
+                fr = Frame()
+                fr.self_ = pr.self_
+                fr.parent = parent
+                fr.home = parent.home
+                fr.proc = pr
+                fr.ret_target = parent.ret_target
+                if reusable and pr.cached_frame is None:
+                    pr.cached_frame = fr
+            else:
+                fr.line = line
             fr.prev = f
             fr.ts = ts
-            fr.proc = pr
             d = fr.depth = f.depth + 1
             if d > max_depth:
                 raise interp.stack_error(f)
-            if pr.is_lambda:
-                return run_lambda(pr, fr, args, None, blk)
-            fr.ret_target = parent.ret_target
             if single:
                 if nvars == 1:
                     fr.vars = [args[0] if args else None]
@@ -568,14 +585,15 @@ class BlockCode:
                     args = args[0]
                 n = len(args)
                 if n >= simple:
-                    fr.vars = args[:simple] + [None] * (info.nvars - simple)
+                    fr.vars = args[:simple] + [None] * (nvars - simple)
                 else:
-                    fr.vars = list(args) + [None] * (info.nvars - n)
+                    fr.vars = list(args) + [None] * (nvars - n)
             elif none:
-                fr.vars = [None] * info.nvars
+                fr.vars = [None] * nvars
             else:
-                fr.vars = [None] * info.nvars
+                fr.vars = [None] * nvars
                 bind(fr, args, None, blk, False)
+            fr.busy = True
             try:
                 return body(fr)
             except NextSignal as e:
@@ -588,6 +606,22 @@ class BlockCode:
                 if e.exc.bt is None:
                     e.exc.bt = interp.backtrace(fr)
                 raise
+            finally:
+                fr.busy = False
+
+        def enter_fresh(pr: Any, f: Any, ts: Any) -> Any:
+            parent = pr.frame
+            fr = Frame()
+            fr.self_ = pr.self_
+            fr.parent = parent
+            fr.home = parent.home
+            fr.prev = f
+            fr.ts = ts
+            fr.proc = pr
+            d = fr.depth = f.depth + 1
+            if d > max_depth:
+                raise interp.stack_error(f)
+            return fr
 
         def call_as(pr: Any, f: Any, args: list, kw: Any, blk: Any, self_: Any,
                     deftarget: Any = None, lambda_mode: bool = False, entry: Any = None,

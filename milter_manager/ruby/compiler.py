@@ -48,6 +48,7 @@ class Scope:
         self.params: Optional[ast.Params] = None   # method params, for zsuper
         self.uses_zsuper = False      # a bare `super` in the method (keep its arguments)
         self.has_block_return = False  # a `return` inside a block of this method
+        self.has_closures = False     # a block or lambda literal is written in this scope
         self.method_scope: Optional[Scope] = None
 
     def declare(self, name: str) -> int:

@@ -9,7 +9,6 @@ import os
 from typing import Any, Callable, Optional
 
 from .errors import RubyError
-from .frame import def_target, lexical_cref
 from .objects import MethodEntry, RException, RModule, RObject, RProc, RString, RSymbol
 
 
@@ -289,19 +288,21 @@ class DispatchMixin:
 
     # --- backtraces ---------------------------------------------------------
 
-    def native_frame(self, f: Any, label: str) -> Any:
-        nf = self.Frame()
+    def native_frame(self, f: Any, label: str, frame_class: Any = None) -> Any:
+        """The frame of a native that calls a block (`Array#each`): in
+        backtraces between the block and the caller. Its `parent` is the
+        caller, so lexical lookups (constants, `def`) see the caller's."""
+        nf = (frame_class or self.Frame)()
         nf.self_ = f.self_
         nf.home = f.home
-        nf.ret_target = f.ret_target
+        nf.parent = f
         nf.prev = f
         nf.ts = f.ts
         nf.code = f.code
-        nf.cref = lexical_cref(f)
-        nf.deftarget = def_target(f)
         nf.line = f.line
         nf.depth = f.depth
-        nf.native_label = label
+        if frame_class is None:
+            nf.native_label = label
         return nf
 
     def frame_label(self, fr: Any) -> str:

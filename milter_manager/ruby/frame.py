@@ -63,6 +63,7 @@ class Frame:
     args: Any = None              # (args, kw) of a method frame, for zsuper
     meth: Any = None              # MethodEntry of a method frame (super, __method__)
     native_label: Optional[str] = None   # label of a native frame ("Array#each")
+    busy: bool = False            # a reusable block frame is running (compile_defs.py)
 
     def location(self) -> tuple[str, int]:
         return (self.code.file if self.code else "-", self.line)

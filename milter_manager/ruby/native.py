@@ -43,6 +43,8 @@ def arity_value(lo: int, hi: int) -> int:
 
 def make_native_invoke(interp: Any, fn: NativeFn, lo: int, hi: int, kwok: bool,
                        label: str) -> Callable:
+    frame_class = type("NativeFrame", (interp.Frame,), {"native_label": label})
+
     def invoke(f: Any, recv: Any, args: list, kw: Any, blk: Any) -> Any:
         if kw is not None and not kwok:
             if kw.d:
@@ -52,7 +54,7 @@ def make_native_invoke(interp: Any, fn: NativeFn, lo: int, hi: int, kwok: bool,
         if n < lo or (hi >= 0 and n > hi):
             raise interp.arity_error(f, n, lo, hi, label)
         if blk is not None:
-            f = interp.native_frame(f, label)
+            f = interp.native_frame(f, label, frame_class)
             try:
                 return fn(f, recv, args, kw, blk)
             except RubyError as e:

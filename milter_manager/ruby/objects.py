@@ -147,6 +147,7 @@ class RProc(RBasic):
     file: str = "-"
     line: int = 0
     arity_value: int = -1
+    cached_frame: Any = None   # a reusable frame of this block (compile_defs.BlockCode)
 
     def __init__(self, code: Any, frame: Any, self_: Any, is_lambda: bool = False) -> None:
         self.code = code

@@ -7,8 +7,10 @@
 
 The hand-written lexer (`lexer.py`) feeds lark's LALR(1) parser built from
 `grammar/ruby.lark`; the callbacks of `ast_builder.py` run inline, so no
-parse tree is built. The Lark object is built once per process, lazily (and
-cached on disk by lark: the grammar analysis is most of the start-up cost).
+parse tree is built. The Lark object is made once per process, lazily, from
+the LALR tables shipped in the package (`parser_tables.py`); when they do not
+match the grammar it is built (and cached on disk by lark in a private
+directory: the grammar analysis is most of the start-up cost).
 After parsing, a walk over the AST reports the errors that need context
 (§2.6: `Invalid break`, `dynamic constant assignment`, …).
 """
@@ -98,11 +100,23 @@ def _get_parser() -> Lark:
     if _parser is None:
         with _lock:
             if _parser is None:
-                try:
-                    _parser = build_parser()
-                except Exception:  # noqa: BLE001 - an unusable cache file: build without it
-                    _parser = build_parser(cache=False)
+                _parser = _shipped_parser()
+                if _parser is None:
+                    try:
+                        _parser = build_parser()
+                    except Exception:  # noqa: BLE001 - an unusable cache file: build without it
+                        _parser = build_parser(cache=False)
     return _parser
+
+
+def _shipped_parser() -> Lark | None:
+    """The tables generated into the package (`parser_tables.py`): no grammar
+    analysis and no cache file at start-up, whoever runs the process."""
+    from .parser_tables import load
+    try:
+        return load(grammar_text(), _ThreadLexer, ASTBuilder())
+    except Exception:  # noqa: BLE001 - unusable tables: build the parser instead
+        return None
 
 
 def _regexp_module() -> Any:

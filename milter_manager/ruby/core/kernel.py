@@ -226,9 +226,13 @@ def respond_to(f: Any, self: Any, args: list, kw: Any, blk: Any) -> Any:
     a = args[0]
     name = a.name if a.__class__ is RSymbol else name_arg(f, a)
     include_all = len(args) > 1 and truthy(args[1])
-    m = interp.find_method(interp.class_of(self), name)
+    cls = interp.class_of(self)
+    m = interp.find_method(cls, name)
     if m is not None:
         return include_all or m.visibility == "public"
+    rtm = interp.find_method(cls, "respond_to_missing?")
+    if rtm is None or rtm.kind == "native":
+        return False
     return interp.respond_to(f, self, name, include_all)
 
 
