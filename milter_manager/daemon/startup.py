@@ -434,12 +434,17 @@ def _preload() -> None:
     for package in ("config", "manager", "protocol", "ruby"):
         path = [os.path.join(milter_manager.__path__[0], package)]
         for module in pkgutil.walk_packages(path, f"milter_manager.{package}."):
-            if module.name.endswith("__main__"):
+            if module.name.endswith("__main__") or module.name == TABLES_MODULE:
                 continue
             try:
                 importlib.import_module(module.name)
             except Exception:  # noqa: BLE001, S112 - only a warm-up; the real use reports
                 continue
+
+
+#: the parser's generated tables (5 MiB of literals): imported only when a
+#: file has to be parsed, and dropped once the parser is made from them
+TABLES_MODULE = "milter_manager.ruby._ruby_tables"
 
 
 def _print(message: str) -> None:
