@@ -30,6 +30,8 @@ log = logging.getLogger("milter_manager.manager.loop")
 
 EVENT_READ = selectors.EVENT_READ
 EVENT_WRITE = selectors.EVENT_WRITE
+#: the timer heap is never compacted below this size
+_MIN_PURGE = 1024
 
 
 class Handler(Protocol):
@@ -65,6 +67,9 @@ class Timer:
             callback, args = self._callback, self._args
             self.cancel()
             callback(*args)
+
+    def _stale(self, when: float) -> bool:
+        return self.cancelled
 
 
 class Deadline:
@@ -112,6 +117,16 @@ class Deadline:
         self._when = None
         self._callback()
 
+    def _stale(self, when: float) -> bool:
+        """The heap entry for `when` will never call back; dropping it also
+        drops the reference to the callback's owner (a whole session)."""
+        if self._scheduled != when:
+            return True         # a newer, earlier entry exists
+        if self._when is None:
+            self._scheduled = None      # cancelled: a later arm() pushes again
+            return True
+        return False
+
 
 class EventLoop:
     """selectors loop + timer heap + call-soon queue + thread-safe wakeup."""
@@ -120,6 +135,11 @@ class EventLoop:
         self._selector = selector if selector is not None else selectors.DefaultSelector()
         self._timers: list[tuple[float, int, Any]] = []
         self._seq = 0
+        # Cancelled timers and deadlines stay in the heap until their time
+        # (lazy cancel); the MTA inactivity deadline is two hours away, so
+        # without a purge every finished session would stay in memory that
+        # long. The heap is compacted when it doubles (amortised O(1)).
+        self._purge_at = _MIN_PURGE
         self._ready: deque[tuple[Callable[..., Any], tuple]] = deque()
         self._threadsafe: deque[tuple[Callable[..., Any], tuple]] = deque()
         self._dirty: list[Flushable] = []
@@ -176,6 +196,15 @@ class EventLoop:
     def _push_timer(self, when: float, entry: Any) -> None:
         self._seq += 1
         heapq.heappush(self._timers, (when, self._seq, entry))
+        if len(self._timers) > self._purge_at:
+            self._purge_timers()
+
+    def _purge_timers(self) -> None:
+        """Drop the heap entries that will never fire."""
+        kept = [item for item in self._timers if not item[2]._stale(item[0])]
+        heapq.heapify(kept)
+        self._timers[:] = kept      # in place: run_once may be popping from it
+        self._purge_at = max(_MIN_PURGE, 2 * len(kept))
 
     # -- file objects -----------------------------------------------------
     def watch(self, fileobj: Any, events: int, handler: Handler) -> None:
