@@ -105,6 +105,10 @@ class CallCompiler:
 
         if fcall and name in ("block_given?", "iterator?") and not node.args and node.block is None:
             return lambda f: f.home.block is not None
+        if fcall and name in ("private", "public", "protected", "module_function") \
+                and not node.args:
+            # They change state on this frame (visibility of later defs).
+            sc.has_closures = True
 
         vcall = node.vcall and not node.args
         safe = node.safe_nav

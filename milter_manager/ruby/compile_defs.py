@@ -255,6 +255,7 @@ class DefCompiler:
         factory = MethodFactory(interp, name, info, binder, bind, body, line)
         factory.keep_args = msc.uses_zsuper
         factory.marks_done = msc.has_block_return
+        factory.reusable = not msc.has_closures
 
         def run(f: Any) -> Any:
             if singleton_fn is not None:
@@ -399,6 +400,7 @@ class MethodFactory:
         self.line = line
         self.keep_args = True     # cleared by c_Def when the body has no bare `super`
         self.marks_done = True    # cleared when no block in the body has a `return`
+        self.reusable = False     # set when the body creates no closure
 
     def entry(self, owner: Any, visibility: str, cref: Optional[Cref]) -> MethodEntry:
         e = MethodEntry(self.name, owner, visibility, None, "ruby", self,
@@ -423,14 +425,28 @@ class MethodFactory:
 
         keep_args = self.keep_args
         marks_done = self.marks_done
+        reusable = self.reusable and not marks_done
         pad = [None] * (info.nvars - simple) if simple is not None else None
+        cached: Any = None
 
         def invoke(f: Any, recv: Any, args: list, kw: Any, blk: Any) -> Any:
+            nonlocal cached
             ts = f.ts
             ts.steps -= 1
             if ts.steps < 0:
                 ts.checkpoint(f)
-            fr = Frame()
+            # A body that creates no closure leaves no reference to its frame:
+            # one frame per method is reused (a busy one — recursion, another
+            # thread — means a fresh frame).
+            fr = cached
+            if fr is None or fr.busy:
+                fr = Frame()
+                if reusable and cached is None:
+                    cached = fr
+            else:
+                fr.line = line
+                if fr.last_match is not None:
+                    fr.last_match = None
             fr.self_ = recv
             fr.block = blk
             fr.prev = f
@@ -438,6 +454,7 @@ class MethodFactory:
             d = fr.depth = f.depth + 1
             if d > max_depth:
                 raise interp.stack_error(f)
+            fr.busy = True
             if keep_args:
                 fr.args = (args, kw)
             if pad is not None and kw is None:
@@ -448,6 +465,7 @@ class MethodFactory:
                 fr.vars = [None] * info.nvars
                 bind(fr, args, kw, blk, True)
             if not marks_done:
+                fr.busy = True
                 try:
                     return body(fr)
                 except ReturnSignal as e:
@@ -458,6 +476,8 @@ class MethodFactory:
                     if e.exc.bt is None:
                         e.exc.bt = interp.backtrace(fr)
                     raise
+                finally:
+                    fr.busy = False
             try:
                 return body(fr)
             except ReturnSignal as e:
