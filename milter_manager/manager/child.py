@@ -433,6 +433,13 @@ class ChildMilter:
         head = self._answering()
         if head is None and not self.expect:
             return
+        stream = self.stream
+        if stream is not None and stream.write_pending:
+            # §9.1: the reading timeout runs from the flush. The deadline was
+            # armed when the command was queued; a write still waiting for
+            # the socket is the writing timeout's business, and `_drained`
+            # arms this one again once it has gone out.
+            return
         what = "end-of-message" if head is not None and head.code == b"E" else "reading"
         self.log.error(f"[{self.tag}] [child][error][timeout][{what}] {self.name}",
                        "milter-server")

@@ -46,6 +46,7 @@ WRONG_REPLY = "wrong-reply"    # answers a reply not allowed at that stage
 FLOOD_FAULT = "100mb"          # answers a frame header of 100 MB, then the bytes
 NO_ACCEPT = "no-accept"        # never accepts the connection (connection timeout)
 SLOW = "slow"                  # answers continue after TIMEOUT / 2 (for MTA faults)
+STALL = "stall"                # stops reading for `stall` seconds before the stage
 
 
 def frame(code: bytes, payload: bytes = b"") -> bytes:
@@ -64,18 +65,20 @@ class FaultChild:
 
     def __init__(self, name: str, fault: str | None = None, stage: bytes = b"",
                  predecessor: bytes = b"", modifications: bytes = b"",
-                 steps: int = 0) -> None:
+                 steps: int = 0, stall: float = 0.0) -> None:
         self.name = name
         self.fault = fault
         self.stage = stage
         self.predecessor = predecessor
         self.modifications = modifications     # written before the `E` reply
         self.steps = steps                     # the step bits it negotiates
+        self.stall = stall
         self.connections: list[list[Any]] = []
         self.closed_by_peer = 0
         self.finished = 0
         self.lock = threading.Lock()
         self.stop = threading.Event()
+        self.released = threading.Event()      # ends a hang / a stopped reader
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         if fault == NO_READ:
@@ -86,6 +89,7 @@ class FaultChild:
         self.port = self.sock.getsockname()[1]
         self.spec = f"inet:{self.port}@[127.0.0.1]"
         self.fillers: list[socket.socket] = []
+        self.thread: threading.Thread | None = None
         if fault == NO_ACCEPT:
             # listen(0) takes one connection into the accept queue; with the
             # queue full, the kernel drops further SYNs: connect() stays
@@ -96,11 +100,31 @@ class FaultChild:
             filler.connect_ex(("127.0.0.1", self.port))
             self.fillers.append(filler)
             time.sleep(0.05)
-            self.thread = None
             return
+        self._listen()
+
+    def _listen(self) -> None:
         self.sock.listen(16)
         self.thread = threading.Thread(target=self._accept_loop, daemon=True)
         self.thread.start()
+
+    def heal(self) -> None:
+        """From now on a normal child (a NO_ACCEPT child starts accepting)."""
+        if self.fault != NO_ACCEPT or self.thread is not None:
+            return
+        for filler in self.fillers:
+            filler.close()
+        self.fillers = []
+        self.sock.close()
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", self.port))
+        self.fault = None
+        self._listen()
+
+    def release(self) -> None:
+        """Let a hanging or non-reading connection end (it closes its socket)."""
+        self.released.set()
 
     # -- serving ------------------------------------------------------------------
     def _accept_loop(self) -> None:
@@ -145,7 +169,11 @@ class FaultChild:
                 for packet in packets:
                     with self.lock:
                         record.append(packet)
-                    if not self._answer(conn, packet, fault):
+                    try:
+                        if not self._answer(conn, packet, fault):
+                            return
+                    except OSError:
+                        by_peer = True      # it closed while we were answering
                         return
         finally:
             conn.close()
@@ -160,7 +188,7 @@ class FaultChild:
             return True
         if code in (b"Q", b"K"):
             return True        # wait for the manager to close
-        if fault is not None and code == self.stage:
+        if fault is not None and fault != STALL and code == self.stage:
             return self._fault(conn, packet, fault)
         if code == b"O":
             conn.sendall(NegotiateReply(6, packet.actions, packet.steps & self.steps).encode())
@@ -169,8 +197,10 @@ class FaultChild:
         else:
             conn.sendall(frame(b"c"))
         if fault == NO_READ and code == self.predecessor:
-            self.stop.wait()   # stop reading: the manager's next write blocks
+            self.released.wait()   # stop reading: the manager's next write blocks
             return False
+        if fault == STALL and code == self.predecessor:
+            time.sleep(self.stall)
         return True
 
     def _fault(self, conn: socket.socket, packet: Any, fault: str) -> bool:
@@ -178,7 +208,7 @@ class FaultChild:
         if fault == CLOSE:
             return False
         if fault == HANG:
-            self.stop.wait()
+            self.released.wait()
             return False
         if fault == GARBAGE:
             conn.sendall(frame(b"Z", b"garbage"))     # no such reply code
@@ -215,6 +245,7 @@ class FaultChild:
 
     def close(self) -> None:
         self.stop.set()
+        self.released.set()
         for filler in self.fillers:
             filler.close()
         self.sock.close()
@@ -302,7 +333,9 @@ def command_frames(big: bytes = b"") -> dict[bytes, bytes]:
         b"U": frame(b"U", b"HELP" + big + b"\0"),
         b"L": frame(b"L", b"Subject\0hello" + big + b"\0"),
         b"N": d(b"N") + frame(b"N"),
-        b"B": frame(b"B", b"Hi.\r\n" + big),
+        # Body chunks reach a child one 65535-byte frame at a time, each
+        # answered before the next: room for `big` is in a macro.
+        b"B": d(b"B") + frame(b"B", b"Hi.\r\n"),
         b"E": d(b"E") + frame(b"E"),
     }
 
@@ -315,12 +348,18 @@ def fault_configuration(*children: FaultChild, fallback: str = "accept",
                         manager_fallback: str = "temporary-failure",
                         **manager: Any) -> SimpleNamespace:
     """A stand-in configuration (the attributes the manager reads)."""
+    # The first child is the one that fails: short timeouts. The others are
+    # healthy but may be sent 16 MiB frames, which a Python double takes a
+    # moment to read: ten times as long.
     eggs = [SimpleNamespace(
         name=child.name, connection_spec=child.spec, enabled=True,
         fallback_status=fallback if i == 0 else "accept", evaluation_mode=False,
-        connection_timeout=TIMEOUT, writing_timeout=TIMEOUT, reading_timeout=TIMEOUT,
-        end_of_message_timeout=TIMEOUT, command=None, command_options=None, user_name=None,
-        applicable_conditions=[]) for i, child in enumerate(children)]
+        connection_timeout=TIMEOUT * (1 if i == 0 else 10),
+        writing_timeout=TIMEOUT * (1 if i == 0 else 10),
+        reading_timeout=TIMEOUT * (1 if i == 0 else 10),
+        end_of_message_timeout=TIMEOUT * (1 if i == 0 else 10), command=None,
+        command_options=None, user_name=None, applicable_conditions=[])
+        for i, child in enumerate(children)]
     values = {
         "fallback_status": manager_fallback,
         "fallback_status_at_disconnect": "temporary-failure", "chunk_size": 65535,

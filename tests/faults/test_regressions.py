@@ -12,6 +12,7 @@ from .support import (
     CLOSE,
     NEGOTIATE,
     NO_READ,
+    STALL,
     FaultChild,
     InProcessManager,
     command_frames,
@@ -68,3 +69,26 @@ def test_child_failing_before_its_no_reply_command_is_written_answers_its_fallba
     assert manager.logs.wait_for("[child][error][timeout][writing] nr")
     mta.close()
     assert healthy_session(manager)[-1] == b"c"
+
+
+def test_reading_timeout_starts_when_the_command_has_been_written(made):
+    # Found by the fault matrix: the reading timeout was armed when a
+    # command was queued, so a child slow to take a big command failed on
+    # the *reading* timeout while the write was still in progress. manager.md
+    # §9.1: reading runs from the flush; the writing timeout governs the
+    # write. A child that reads again before its (longer) writing timeout
+    # expires is served normally.
+    child = FaultChild("slow-reader", STALL, b"H", predecessor=b"C", stall=1.0)
+    made.append(child)
+    conf = fault_configuration(child, fallback="reject")
+    conf.eggs[0].reading_timeout = 0.3
+    conf.eggs[0].writing_timeout = 5.0
+    manager = InProcessManager(conf)
+    made.append(manager)
+    mta = manager.mta()
+    frames = command_frames()
+    for code in (b"O", b"C"):
+        assert mta.command(frames[code]) in (b"O", b"c")
+    assert mta.command(command_frames(b"x" * BIG)[b"H"], timeout=10) == b"c"
+    assert "[timeout]" not in manager.logs.text()
+    mta.close()
