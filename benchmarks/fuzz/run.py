@@ -166,6 +166,7 @@ def run(name: str, cases: int, seed: str, workers: int, chunk: int, hang_seconds
     slowest = (0.0, -1)
     fds: dict[int, list[int]] = {}
     started = time.perf_counter()
+    last_report = 0.0
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_init_worker, initargs=(name,)) as pool:
         for result in pool.imap_unordered(run_chunk, jobs):
@@ -177,8 +178,8 @@ def run(name: str, cases: int, seed: str, workers: int, chunk: int, hang_seconds
             if result["fds"] is not None:
                 fds.setdefault(result["pid"], []).append(result["fds"])
             elapsed = time.perf_counter() - started
-            if done % (chunk * max(1, 100_000 // chunk // workers * workers or 1)) == 0 \
-                    or done == cases:
+            if elapsed - last_report > 60 or done == cases:
+                last_report = elapsed
                 extra = ""
                 if fds:
                     extra = ", fds per worker " + " ".join(

@@ -527,6 +527,25 @@ class Bench:
             loop.run_once(max_wait=0.01)
         return True
 
+    def describe(self) -> str:
+        """The state of the sessions in progress (for a hang report)."""
+        parts = []
+        for session in self.manager.sessions:
+            children = session.children
+            parts.append(f"pending={session.pending!r:.80} queue={len(session.queue)} "
+                         f"negotiating={children._negotiate_pending} stage={children._stage!r} "
+                         f"waiting={children._waiting} chain_busy={children.chain_pending()}")
+            for child in children.children:
+                parts.append(
+                    f"  {child.name} {child.egg.connection_spec} quit={child.quit} "
+                    f"negotiated={child.negotiated} done={child.negotiation_done} "
+                    f"expect={[(e.code, e.cancelled) for e in child.expect]} "
+                    f"unflushed={len(child.unflushed)} wait_gen={child.wait_gen} "
+                    f"connector={child.connector is not None} retried={child.retried} "
+                    f"stream={None if child.stream is None else child.stream.closed} "
+                    f"deadline={child.deadline.armed}")
+        return "\n".join(parts) or "no session"
+
     def close(self) -> None:
         logging.getLogger("milter_manager.manager.loop").removeHandler(self.handler)
         self.manager._close_all()
@@ -553,7 +572,7 @@ class Bench:
         finally:
             mta.close()
         if not self.run_until(lambda: not self.manager.sessions, limit):
-            raise Hang(f"the session never ended ({end})")
+            raise Hang(f"the session never ended ({end}); {self.describe()}")
         if not self.run_until(lambda: all(c.closed for c in self.children), limit):
             open_ = sum(not c.closed for c in self.children)
             raise Violation(f"{open_} child connection(s) left open after the session")
@@ -602,7 +621,7 @@ class Bench:
         for code in codes:
             if not self.run_until(lambda: _final_index(mta.frames) is not None or mta.eof,
                                   limit):
-                raise Hang(f"no reply to {code!r}")
+                raise Hang(f"no reply to {code!r}; {self.describe()}")
             index = _final_index(mta.frames)
             if index is None:
                 raise Violation(f"the manager closed the MTA connection while {code!r} "
