@@ -307,6 +307,8 @@ class RawMTA:
         self.sock.settimeout(timeout)
         try:
             return self.sock.recv(1) == b""
+        except ConnectionResetError:
+            return True      # closed with our unread bytes in its buffer: RST
         except (TimeoutError, OSError):
             return False
 
