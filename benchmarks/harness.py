@@ -330,6 +330,7 @@ class Run:
         self.loop = EventLoop()
         self.latencies: list[float] = []
         self.failures = 0
+        self.completed = 0
         self.running = True
         self.measuring = False
         self.concurrency = concurrency
@@ -338,17 +339,22 @@ class Run:
         self.elapsed = 0.0
 
     def done(self, latency: float) -> None:
+        self.completed += 1
         if self.measuring:
             self.latencies.append(latency)
 
-    def go(self, on_start=None, on_stop=None) -> Run:
+    def go(self, on_start=None, on_stop=None, limit: float = 120.0) -> Run:
+        """Warm up, then measure. Both phases last at least their time and
+        until `concurrency` messages completed (at high concurrency the first
+        round of sessions ends all at once, seconds after the start), at
+        most `limit` seconds each."""
         sessions = [Session(self) for _ in range(self.concurrency)]
-        self.loop.run_until(lambda: False, timeout=self.warmup)
+        self._run_phase(self.warmup, lambda: self.completed, limit)
         self.measuring = True
         if on_start:
             on_start()
         started = time.perf_counter()
-        self.loop.run_until(lambda: False, timeout=self.duration)
+        self._run_phase(self.duration, lambda: len(self.latencies), limit)
         self.elapsed = time.perf_counter() - started
         if on_stop:
             on_stop()
@@ -359,6 +365,11 @@ class Run:
             session.stream.close()
         self.loop.close()
         return self
+
+    def _run_phase(self, seconds: float, count, limit: float) -> None:
+        start = time.monotonic()
+        self.loop.run_until(lambda: count() >= self.concurrency
+                            and time.monotonic() - start >= seconds, timeout=limit)
 
     @property
     def rate(self) -> float:

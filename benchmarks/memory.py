@@ -66,7 +66,6 @@ def growth(daemon: Daemon, sessions: int, concurrency: int) -> list[tuple[int, f
     # One Run per step: the generator's own state does not grow either.
     while done < sessions + step:
         run = Run(daemon.address(), concurrency, 2048, duration=0, warmup=0)
-        run.target = step
         _run_count(run, step)
         done += len(run.latencies)
         time.sleep(0.2)
