@@ -174,17 +174,19 @@ def plot(results: dict, path: str) -> None:
     for n_children, cells in results["manager"].items():
         style = "-" if n_children == "2" else ":"
         for size in sorted({c["size"] for c in cells}):
-            row = sorted((c for c in cells if c["size"] == size),
+            row = sorted((c for c in cells if c["size"] == size and c["messages"]),
                          key=lambda c: c["concurrency"])
             xs = [c["concurrency"] for c in row]
             colour = colours.get(size)
             left.plot(xs, [c["rate"] for c in row], style, marker="o", color=colour,
                       label=f"manager, {n_children} children, {size_label(size)}")
             if all("added_p50_ms" in c for c in row):
-                right.plot(xs, [c["added_p50_ms"] for c in row], style, marker="o",
-                           color=colour, label=f"p50, {n_children} ch, {size_label(size)}")
-                right.plot(xs, [c["added_p99_ms"] for c in row], style, marker="x",
-                           color=colour, alpha=0.5,
+                # log scale: an added latency at or below 0 (noise) is drawn at 0.01 ms
+                right.plot(xs, [max(0.01, c["added_p50_ms"]) for c in row], style,
+                           marker="o", color=colour,
+                           label=f"p50, {n_children} ch, {size_label(size)}")
+                right.plot(xs, [max(0.01, c["added_p99_ms"]) for c in row], style,
+                           marker="x", color=colour, alpha=0.5,
                            label=f"p99, {n_children} ch, {size_label(size)}")
     for size in sorted({c["size"] for c in results["direct"]}):
         row = sorted((c for c in results["direct"] if c["size"] == size),
@@ -199,7 +201,7 @@ def plot(results: dict, path: str) -> None:
     left.set_yscale("log")
     left.set_ylabel("messages per second")
     left.set_title("Throughput")
-    right.set_yscale("symlog", linthresh=1)
+    right.set_yscale("log")
     right.set_ylabel("latency added by the manager (ms)")
     right.set_title("Added latency (MAIL -> end-of-message reply)")
     left.legend(fontsize=7)
