@@ -5,8 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from .objects import (RArray, RClass, RException, RHash, RMatchData, RModule, RObject, RProc,
-                      RRange, RRegexp, RString, RSymbol)
+from .objects import (
+    RArray,
+    RClass,
+    RException,
+    RHash,
+    RMatchData,
+    RModule,
+    RObject,
+    RProc,
+    RRange,
+    RRegexp,
+    RString,
+    RSymbol,
+)
 
 # Exception hierarchy: (name, superclass name), in creation order (§3.5).
 EXCEPTIONS = [

@@ -18,7 +18,8 @@ Operand kinds:
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 _TEMPLATE = '''
 def factory(interp, resolve, native_failed, line, safe, n, {params}):

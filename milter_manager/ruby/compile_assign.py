@@ -4,7 +4,8 @@ and every `OP=` form (receiver and index arguments evaluated once)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import ast
 from .frame import lexical_cref
@@ -221,7 +222,6 @@ class AssignCompiler:
         raise NotImplementedError(f"assignment target {t.__name__}")
 
     def _mlhs_setter(self, node: ast.MLhs, sc: Any) -> Setter:
-        interp = self.interp
         targets = node.targets
         splat_at = next((i for i, tg in enumerate(targets) if type(tg) is ast.SplatTarget), None)
         setters = [self.assigner(tg, sc) for tg in targets]

@@ -8,7 +8,8 @@ fast path that applies unless a built-in operator was redefined
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from . import ast
 from .call_sites import make_call, make_respond_to
@@ -56,7 +57,7 @@ class CallCompiler:
 
     # --- argument lists -----------------------------------------------------
 
-    def compile_args(self, args: list[ast.Node], sc: Any) -> tuple[Optional[list[Fn]], Optional[Callable]]:
+    def compile_args(self, args: list[ast.Node], sc: Any) -> tuple[list[Fn] | None, Callable | None]:
         """Simple positional arguments → (fns, None); otherwise (None, build)
         where build(f) returns (args list, kw RHash or None)."""
         has_kw = bool(args) and type(args[-1]) is ast.KwArgs
@@ -66,7 +67,7 @@ class CallCompiler:
         build_pos = self.splat_list(positional, sc)
         build_kw = self.hash_items(args[-1].items, sc) if has_kw else None
 
-        def build(f: Any) -> tuple[list, Optional[RHash]]:
+        def build(f: Any) -> tuple[list, RHash | None]:
             lst = build_pos(f)
             kw = build_kw(f) if build_kw is not None else None
             if kw is not None and not kw.d:
@@ -74,7 +75,7 @@ class CallCompiler:
             return lst, kw
         return None, build
 
-    def compile_block_arg(self, block: Optional[ast.Node], sc: Any) -> tuple[Optional[Any], Optional[Fn]]:
+    def compile_block_arg(self, block: ast.Node | None, sc: Any) -> tuple[Any | None, Fn | None]:
         """→ (BlockCode of a literal block, None) or (None, fn giving a proc or None)."""
         if block is None:
             return None, None
@@ -163,7 +164,7 @@ class CallCompiler:
             return m, recv.__class__ is not bool
         return resolve
 
-    def operand(self, node: Optional[ast.Node], sc: Any) -> tuple:
+    def operand(self, node: ast.Node | None, sc: Any) -> tuple:
         """How a generated call site reads an operand (`call_sites.py`)."""
         t = type(node)
         if node is None or t is ast.SelfNode:
@@ -196,8 +197,8 @@ class CallCompiler:
             return make_respond_to(self.interp, resolve, node.line, recv, args[0][1])
         return make_call(self.interp, resolve, node.line, node.safe_nav, recv, args)
 
-    def _call_with_block(self, recv_fn: Fn, fns: Optional[list[Fn]], build: Optional[Callable],
-                         bcode: Any, bfn: Optional[Fn], dispatch: Callable, safe: bool) -> Fn:
+    def _call_with_block(self, recv_fn: Fn, fns: list[Fn] | None, build: Callable | None,
+                         bcode: Any, bfn: Fn | None, dispatch: Callable, safe: bool) -> Fn:
         if fns is not None:
             def args_of(f: Any) -> tuple[list, None]:
                 return [a(f) for a in fns], None
@@ -256,7 +257,7 @@ class CallCompiler:
             return m.invoke(f, recv, args, kw, blk)
         return dispatch
 
-    def _operator_call(self, name: str, recv_fn: Fn, arg_fn: Fn, dispatch: Callable) -> Optional[Fn]:
+    def _operator_call(self, name: str, recv_fn: Fn, arg_fn: Fn, dispatch: Callable) -> Fn | None:
         interp = self.interp
         fast = interp.fast_ops
         op = ARITH.get(name)

@@ -3,11 +3,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from . import ast
-from .errors import (BreakSignal, LoopBreak, LoopNext, NextSignal, RetrySignal,
-                     ReturnSignal, RubyError)
+from .errors import (
+    BreakSignal,
+    LoopBreak,
+    LoopNext,
+    NextSignal,
+    RetrySignal,
+    ReturnSignal,
+    RubyError,
+)
 from .objects import RArray, RRange
 
 Fn = Callable[[Any], Any]
@@ -34,7 +42,7 @@ class ControlCompiler:
 
     # --- loops --------------------------------------------------------------
 
-    def _loop_body(self, body: Optional[ast.Node], sc: Any) -> tuple[Fn, dict]:
+    def _loop_body(self, body: ast.Node | None, sc: Any) -> tuple[Fn, dict]:
         target = {"break": False, "next": False}
         sc.loop += 1
         sc.loop_targets.append(target)
@@ -258,7 +266,6 @@ class ControlCompiler:
     # --- exceptions -----------------------------------------------------------
 
     def c_Begin(self, node: ast.Begin, sc: Any) -> Fn:
-        interp = self.interp
         body = self.compile(node.body, sc)
         clauses = []
         for rc in node.rescues:
@@ -296,7 +303,7 @@ class ControlCompiler:
                 ensure(f)
         return with_ensure
 
-    def _rescuer(self, body: Fn, clauses: list, else_: Optional[Fn]) -> Fn:
+    def _rescuer(self, body: Fn, clauses: list, else_: Fn | None) -> Fn:
         interp = self.interp
 
         def matching(f: Any, exc: Any) -> Any:
@@ -364,7 +371,7 @@ class ControlCompiler:
                 if type(err) is RecursionError:
                     err = interp.stack_error(f)
                 if f.ts.exhausted or not interp.is_a(err.exc, interp.StandardError):
-                    raise err
+                    raise err  # noqa: TRY201 - err may be the converted RecursionError
                 ts = f.ts
                 saved = ts.errinfo
                 ts.errinfo = err.exc

@@ -8,7 +8,8 @@ dropped, one Array argument auto-splatted over several parameters).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from . import ast
 from .errors import BreakSignal, NextSignal, ReturnSignal, RubyError
@@ -24,18 +25,18 @@ class Binder:
     def __init__(self) -> None:
         self.req: list[Any] = []        # slot index or ("d", sub-binder) for destructuring
         self.opt: list[tuple[int, Fn]] = []
-        self.rest: Optional[int] = None
+        self.rest: int | None = None
         self.has_rest = False
         self.post: list[Any] = []
-        self.kw: list[tuple[str, int, Optional[Fn]]] = []
-        self.kwrest: Optional[int] = None
+        self.kw: list[tuple[str, int, Fn | None]] = []
+        self.kwrest: int | None = None
         self.has_kwrest = False
-        self.block: Optional[int] = None
+        self.block: int | None = None
         self.trailing_comma = False
-        self.simple: Optional[int] = None   # only plain required params: their count
+        self.simple: int | None = None   # only plain required params: their count
         self.no_params = True
 
-    def min_max(self) -> tuple[int, Optional[int]]:
+    def min_max(self) -> tuple[int, int | None]:
         """MRI's (min, max) argument counts; max None = unlimited."""
         mn = len(self.req) + len(self.post) + (1 if any(d is None for _, _, d in self.kw) else 0)
         if self.has_rest:
@@ -76,7 +77,7 @@ class DefCompiler:
 
     # --- parameters ---------------------------------------------------------
 
-    def compile_params(self, params: Optional[ast.Params], sc: Any) -> Binder:
+    def compile_params(self, params: ast.Params | None, sc: Any) -> Binder:
         b = Binder()
         if params is None:
             return b
@@ -222,7 +223,7 @@ class DefCompiler:
 
     # --- blocks -------------------------------------------------------------
 
-    def compile_block(self, node: ast.Block, sc: Any, lambda_literal: bool = False) -> "BlockCode":
+    def compile_block(self, node: ast.Block, sc: Any, lambda_literal: bool = False) -> BlockCode:
         from .compiler import Scope
         info = CodeInfo(self.file, "block", "lambda" if lambda_literal else "block")
         bsc = Scope("lambda" if lambda_literal else "block", info, parent=sc)
@@ -402,13 +403,13 @@ class MethodFactory:
         self.marks_done = True    # cleared when no block in the body has a `return`
         self.reusable = False     # set when the body creates no closure
 
-    def entry(self, owner: Any, visibility: str, cref: Optional[Cref]) -> MethodEntry:
+    def entry(self, owner: Any, visibility: str, cref: Cref | None) -> MethodEntry:
         e = MethodEntry(self.name, owner, visibility, None, "ruby", self,
                         arity_value=self.binder.arity)
         e.invoke = self.make_invoke(e, owner, cref)
         return e
 
-    def make_invoke(self, entry: MethodEntry, owner: Any, cref: Optional[Cref]) -> Callable:
+    def make_invoke(self, entry: MethodEntry, owner: Any, cref: Cref | None) -> Callable:
         interp = self.interp
         # A method frame is its own home and return target: properties, so
         # frames hold no reference to themselves (no cyclic garbage per call).

@@ -18,7 +18,8 @@ parents' slots through `frame.parent`), a method/class/file scope is opaque.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from . import ast
 from .compile_assign import AssignCompiler
@@ -34,7 +35,7 @@ Fn = Callable[[Any], Any]
 class Scope:
     """Compile-time local scope. `kind`: top, method, block, lambda, class."""
 
-    def __init__(self, kind: str, code: CodeInfo, parent: Optional["Scope"] = None) -> None:
+    def __init__(self, kind: str, code: CodeInfo, parent: Scope | None = None) -> None:
         self.kind = kind
         self.code = code
         self.parent = parent          # enclosing scope, for blocks only
@@ -45,11 +46,11 @@ class Scope:
         self.has_break = False        # a `break` targets this block
         self.has_return = False       # a non-tail `return` (method scope or below)
         self.rescue = 0               # > 0 inside a rescue clause (retry allowed)
-        self.params: Optional[ast.Params] = None   # method params, for zsuper
+        self.params: ast.Params | None = None   # method params, for zsuper
         self.uses_zsuper = False      # a bare `super` in the method (keep its arguments)
         self.has_block_return = False  # a `return` inside a block of this method
         self.has_closures = False     # a block or lambda literal is written in this scope
-        self.method_scope: Optional[Scope] = None
+        self.method_scope: Scope | None = None
 
     def declare(self, name: str) -> int:
         idx = self.names.get(name)
@@ -60,9 +61,9 @@ class Scope:
             self.code.names.append(name)
         return idx
 
-    def resolve(self, name: str) -> Optional[tuple[int, int]]:
+    def resolve(self, name: str) -> tuple[int, int] | None:
         depth = 0
-        sc: Optional[Scope] = self
+        sc: Scope | None = self
         while sc is not None:
             idx = sc.names.get(name)
             if idx is not None:
@@ -79,7 +80,7 @@ class Scope:
             depth += 1
         return depth
 
-    def home_scope(self) -> "Scope":
+    def home_scope(self) -> Scope:
         sc = self
         while sc.parent is not None:
             sc = sc.parent
@@ -114,7 +115,7 @@ class Compiler(AssignCompiler, CallCompiler, ControlCompiler, DefCompiler):
         body = self.compile_body(program.body, sc)
         return body, code
 
-    def compile(self, node: Optional[ast.Node], sc: Scope) -> Fn:
+    def compile(self, node: ast.Node | None, sc: Scope) -> Fn:
         if node is None:
             return _nil
         fn = self._dispatch.get(type(node))
@@ -133,7 +134,7 @@ class Compiler(AssignCompiler, CallCompiler, ControlCompiler, DefCompiler):
                                     f"{name} is not supported by this implementation")
         return run
 
-    def compile_body(self, node: Optional[ast.Node], sc: Scope) -> Fn:
+    def compile_body(self, node: ast.Node | None, sc: Scope) -> Fn:
         """A method/lambda/file body: `return` in tail position is a plain value."""
         if node is None:
             return _nil
@@ -187,7 +188,7 @@ class Compiler(AssignCompiler, CallCompiler, ControlCompiler, DefCompiler):
                             line=node.line, column=node.column)
         return node
 
-    def _ends_with(self, node: Optional[ast.Node], kind: type) -> bool:
+    def _ends_with(self, node: ast.Node | None, kind: type) -> bool:
         if node is None:
             return False
         if type(node) is kind:
@@ -376,7 +377,7 @@ class Compiler(AssignCompiler, CallCompiler, ControlCompiler, DefCompiler):
 
     def hash_items(self, items: list[ast.Node], sc: Scope) -> Fn:
         interp = self.interp
-        parts: list[tuple[Optional[Fn], Fn]] = []
+        parts: list[tuple[Fn | None, Fn]] = []
         for it in items:
             if type(it) is ast.DoubleSplat:
                 parts.append((None, self.compile(it.value, sc)))
@@ -410,12 +411,13 @@ class Compiler(AssignCompiler, CallCompiler, ControlCompiler, DefCompiler):
             a = lo(f)
             b = hi(f)
             ta, tb = type(a), type(b)
-            if not ((ta is int or ta is float or a is None) and (tb is int or tb is float or b is None)):
-                if not ((ta is tb) or a is None or b is None):
-                    # Ruby checks `a <=> b` is not nil.
-                    f.line = line
-                    if interp.send(f, a, "<=>", [b]) is None:
-                        raise interp.make_error(f, "ArgumentError", "bad value for range")
+            numeric = (ta is int or ta is float or a is None) and \
+                (tb is int or tb is float or b is None)
+            if not numeric and not (ta is tb or a is None or b is None):
+                # Ruby checks `a <=> b` is not nil.
+                f.line = line
+                if interp.send(f, a, "<=>", [b]) is None:
+                    raise interp.make_error(f, "ArgumentError", "bad value for range")
             return RRange(a, b, excl)
         return run
 
@@ -572,7 +574,7 @@ class Compiler(AssignCompiler, CallCompiler, ControlCompiler, DefCompiler):
                     fn(f)
                 except interp.RubyError:
                     return None
-                return RString("constant", True) if node.scope is None or True else None
+                return RString("constant", True)
             return const
         if t is ast.Yield:
             return lambda f: RString("yield", True) if f.home.block is not None else None
@@ -598,8 +600,6 @@ class Compiler(AssignCompiler, CallCompiler, ControlCompiler, DefCompiler):
                     return None
                 return RString("method", True)
             return call
-        fn = self.compile(node, sc)
-
         def expr(f: Any) -> Any:
             return RString("expression", True)
         return expr

@@ -6,10 +6,22 @@ method dispatch for everything else (user classes may override)."""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import math
+from typing import Any
 
-from .objects import (RArray, RException, RHash, RModule, RObject, RProc, RRange, RRegexp,
-                      RString, RSymbol, hkey)
+from .objects import (
+    RArray,
+    RException,
+    RHash,
+    RModule,
+    RObject,
+    RProc,
+    RRange,
+    RRegexp,
+    RString,
+    RSymbol,
+    hkey,
+)
 from .text import float_to_s, inspect_string, inspect_symbol
 
 
@@ -118,7 +130,7 @@ class ConversionMixin:
         """Ruby `a == b` as a Python bool."""
         if a is b:
             # NaN is not == itself in Ruby either.
-            return not (a.__class__ is float and a != a)
+            return not (a.__class__ is float and math.isnan(a))
         ta = a.__class__
         if ta is int or ta is float:
             tb = b.__class__
@@ -178,11 +190,11 @@ class ConversionMixin:
         h = h if type(h) is int else hash(hkey(h))
         return CustomKey(v, h, lambda a, b: self.eql(f, a, b))
 
-    def cmp(self, f: Any, a: Any, b: Any) -> Optional[int]:
+    def cmp(self, f: Any, a: Any, b: Any) -> int | None:
         """Ruby `a <=> b` → -1/0/1 or None."""
         ta, tb = a.__class__, b.__class__
         if (ta is int or ta is float) and (tb is int or tb is float):
-            if a != a or b != b:
+            if (ta is float and math.isnan(a)) or (tb is float and math.isnan(b)):
                 return None
             return (a > b) - (a < b)
         if ta is RString and tb is RString:
@@ -282,7 +294,7 @@ class ConversionMixin:
                                   f"({self.class_name(v)}#to_a gives {self.class_name(r)})")
         return [v]
 
-    def try_to_ary(self, f: Any, v: Any) -> Optional[list]:
+    def try_to_ary(self, f: Any, v: Any) -> list | None:
         if isinstance(v, RArray):
             return v
         if v is None or v.__class__ in (int, float, RString, RSymbol, bool, RHash):
@@ -320,7 +332,7 @@ class ConversionMixin:
         if t is int:
             return v
         if t is float:
-            if v != v or v in (float("inf"), float("-inf")):
+            if not math.isfinite(v):
                 raise self.error("FloatDomainError", float_to_s(v))
             return int(v)
         if v is None:

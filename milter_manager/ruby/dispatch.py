@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import errno as errno_mod
 import os
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from .errors import RubyError
 from .objects import MethodEntry, RException, RModule, RObject, RProc, RString, RSymbol
@@ -68,7 +69,7 @@ class DispatchMixin:
         return False
 
     def call_missing(self, f: Any, recv: Any, name: str, args: list, kw: Any, blk: Any,
-                     vcall: bool, selfcall: bool, entry: Optional[MethodEntry],
+                     vcall: bool, selfcall: bool, entry: MethodEntry | None,
                      use_method_missing: bool = True) -> Any:
         if entry is not None and entry.visibility in ("private", "protected"):
             raise self.make_error(
@@ -103,7 +104,7 @@ class DispatchMixin:
             return f"{'class' if v.is_class else 'module'} {self.module_name(v)}"
         return f"an instance of {self.module_name(self.real_class(v))}"
 
-    def protected_owner(self, m: MethodEntry) -> Any:  # noqa: D401
+    def protected_owner(self, m: MethodEntry) -> Any:
         owner = m.owner
         while owner is not None and owner.is_singleton:
             owner = owner.superclass
@@ -117,7 +118,7 @@ class DispatchMixin:
             fr = fr.parent
         return fr
 
-    def super_method(self, f: Any) -> Optional[MethodEntry]:
+    def super_method(self, f: Any) -> MethodEntry | None:
         fr = self.method_frame(f)
         if fr is None:
             return None
@@ -219,7 +220,7 @@ class DispatchMixin:
                                f"can't modify frozen {self.module_name(self.real_class(obj))}: "
                                f"{self.inspect(f, obj)}", receiver=obj)
 
-    def arity_error(self, f: Any, n: int, lo: int, hi: int, label: Optional[str]) -> RubyError:
+    def arity_error(self, f: Any, n: int, lo: int, hi: int, label: str | None) -> RubyError:
         if hi < 0:
             expected = f"{lo}+"
         elif lo == hi:
@@ -256,7 +257,7 @@ class DispatchMixin:
         msg = f"{detail} @ {op} - {path}" if op else (f"{detail} - {path}" if path else detail)
         return self.error(cls, msg)
 
-    def convert_python_error(self, f: Any, e: Exception, label: Optional[str]) -> RubyError:
+    def convert_python_error(self, f: Any, e: Exception, label: str | None) -> RubyError:
         if isinstance(e, RecursionError):
             return self.stack_error(f)
         if isinstance(e, ZeroDivisionError):
@@ -276,7 +277,7 @@ class DispatchMixin:
         err.exc.bt = self.backtrace(f, label)
         return err
 
-    def native_failed(self, f: Any, e: Exception, label: Optional[str]) -> Exception:
+    def native_failed(self, f: Any, e: Exception, label: str | None) -> Exception:
         """The exception to raise when a native called directly from a call
         site failed: a RubyError gets its backtrace, a Python error is
         converted (`native.py` does the same inside `invoke`)."""
@@ -326,7 +327,7 @@ class DispatchMixin:
             return f"block ({levels} levels) in {base}"
         return code.label
 
-    def backtrace(self, f: Any, top_label: Optional[str] = None, limit: int = 0) -> list[str]:
+    def backtrace(self, f: Any, top_label: str | None = None, limit: int = 0) -> list[str]:
         out: list[str] = []
         if f is None:
             return out

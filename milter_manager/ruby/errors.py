@@ -9,7 +9,7 @@ neither `rescue Exception` nor a native's ``except Exception`` sees them.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from .objects import RException, RString
 
@@ -49,7 +49,7 @@ class RubyError(Exception):
         return list(self.exc.bt or [])
 
     @property
-    def location(self) -> Optional[tuple[str, int]]:
+    def location(self) -> tuple[str, int] | None:
         """(FILE, LINE) of the innermost frame, for `FILE:LINE: MESSAGE`."""
         for entry in self.exc.bt or []:
             file, _, rest = entry.partition(":")

@@ -14,13 +14,13 @@ carries `interp` as a class attribute.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, ClassVar
 
 
 class CodeInfo:
     """Static facts about a compiled body: file, frame label, local count."""
 
-    __slots__ = ("file", "label", "nvars", "names", "kind")
+    __slots__ = ("file", "kind", "label", "names", "nvars")
 
     def __init__(self, file: str, label: str, kind: str) -> None:
         self.file = file
@@ -35,7 +35,7 @@ class Cref:
 
     __slots__ = ("module", "parent")
 
-    def __init__(self, module: Any, parent: Optional["Cref"]) -> None:
+    def __init__(self, module: Any, parent: Cref | None) -> None:
         self.module = module
         self.parent = parent
 
@@ -43,15 +43,15 @@ class Cref:
 class Frame:
     interp: Any = None            # set on the per-interpreter subclass
     self_: Any = None
-    vars: list = []
-    parent: Optional["Frame"] = None
-    home: Optional["Frame"] = None
-    ret_target: Optional["Frame"] = None
+    vars: ClassVar[list] = []     # always replaced per frame
+    parent: Frame | None = None
+    home: Frame | None = None
+    ret_target: Frame | None = None
     block: Any = None             # the block passed to this method frame
-    prev: Optional["Frame"] = None
+    prev: Frame | None = None
     ts: Any = None
-    code: Optional[CodeInfo] = None
-    cref: Optional[Cref] = None
+    code: CodeInfo | None = None
+    cref: Cref | None = None
     deftarget: Any = None         # module receiving `def` (SINGLETON_OF_SELF marker allowed)
     visi: str = "public"          # default visibility of later `def`s (class bodies)
     module_function: bool = False
@@ -62,7 +62,7 @@ class Frame:
     done: bool = False            # the method has returned (LocalJumpError on return)
     args: Any = None              # (args, kw) of a method frame, for zsuper
     meth: Any = None              # MethodEntry of a method frame (super, __method__)
-    native_label: Optional[str] = None   # label of a native frame ("Array#each")
+    native_label: str | None = None   # label of a native frame ("Array#each")
     busy: bool = False            # a reusable block frame is running (compile_defs.py)
 
     def location(self) -> tuple[str, int]:
@@ -72,7 +72,7 @@ class Frame:
 SINGLETON_OF_SELF = object()   # deftarget inside instance_eval: the receiver's singleton class
 
 
-def lexical_cref(f: Any) -> Optional[Cref]:
+def lexical_cref(f: Any) -> Cref | None:
     """The constant nesting of frame f. Block frames do not store it: they
     use the one of the frame they were written in."""
     while f is not None:
@@ -105,14 +105,14 @@ class ThreadState:
         self.depth = 0
         self.killed = False
         self.errinfo: Any = None     # `$!`
-        self.cur: Optional[Frame] = None   # innermost frame seen by host natives
+        self.cur: Frame | None = None   # innermost frame seen by host natives
         self.thread: Any = None      # the Ruby Thread object, if any
         self.exhausted = False
 
     def reset_budget(self, budget: int) -> None:
         self.budget = budget
         self.exhausted = False
-        steps = budget if budget < self.CHECK_EVERY else self.CHECK_EVERY
+        steps = min(self.CHECK_EVERY, budget)
         self.remaining = budget - steps
         self.steps = 0 if self.killed else steps
 

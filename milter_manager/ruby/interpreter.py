@@ -56,15 +56,23 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Optional
+from typing import Any
 
 from .bootstrap import build_hierarchy, install_library
 from .compiler import Compiler
 from .conversions import ConversionMixin
 from .dispatch import DispatchMixin
-from .errors import (BreakSignal, ControlFlow, NextSignal, ReturnSignal, RubyError,
-                     ThreadKilled, ThrowSignal)
+from .errors import (
+    BreakSignal,
+    ControlFlow,
+    NextSignal,
+    ReturnSignal,
+    RubyError,
+    ThreadKilled,
+    ThrowSignal,
+)
 from .frame import CodeInfo, Cref, Frame, ThreadState
 from .native import define_native as _define_native
 from .objects import RArray, RClass, RHash, RModule, RObject, RProc, RString, RSymbol
@@ -97,7 +105,7 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
         self.tcls: dict[type, RModule] = {}
         self.gvars: dict[str, Any] = {}
         self.gvar_aliases: dict[str, str] = {}
-        self.special_gvars: dict[str, tuple[Callable, Optional[Callable]]] = {}
+        self.special_gvars: dict[str, tuple[Callable, Callable | None]] = {}
         self.symbol_procs: dict[str, RProc] = {}
         self.loaded_features: set[str] = set()
         self.lock = threading.Lock()
@@ -185,7 +193,7 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
             self.lock.acquire()
             ts.holds_lock = True
 
-    def _host_call(self, run: Callable[[Any], Any], budget: Optional[int]) -> Any:
+    def _host_call(self, run: Callable[[Any], Any], budget: int | None) -> Any:
         ts = getattr(self._tls, "ts", None) or self.thread_state()
         acquired = False
         if not ts.holds_lock:
@@ -257,10 +265,10 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
         return Compiler(self, program.filename).compile_program(program, label)
 
     def load_program(self, program: Any, self_obj: Any = None, *,
-                     lexical_scope: Optional[list[RModule]] = None,
-                     def_target: Optional[RModule] = None,
-                     def_visibility: Optional[str] = None,
-                     label: str = "<main>", budget: Optional[int] = None) -> Any:
+                     lexical_scope: list[RModule] | None = None,
+                     def_target: RModule | None = None,
+                     def_visibility: str | None = None,
+                     label: str = "<main>", budget: int | None = None) -> Any:
         if self_obj is None:
             self_obj = self.main_object
 
@@ -311,14 +319,14 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
                     **options: Any) -> Any:
         return self.load_program(self.parse(source, filename), self_obj, **options)
 
-    def call_method(self, obj: Any, name: str, *args: Any, block: Optional[RProc] = None,
-                    kwargs: Optional[dict] = None, budget: Optional[int] = None) -> Any:
+    def call_method(self, obj: Any, name: str, *args: Any, block: RProc | None = None,
+                    kwargs: dict | None = None, budget: int | None = None) -> Any:
         rargs = [self.to_ruby(a) for a in args]
         kw = self.to_ruby(kwargs) if kwargs else None
         return self._host_call(lambda root: self.send(root, obj, name, rargs, kw, block),
                                budget)
 
-    def call_proc(self, proc: RProc, *args: Any, budget: Optional[int] = None) -> Any:
+    def call_proc(self, proc: RProc, *args: Any, budget: int | None = None) -> Any:
         rargs = [a if a is None or a.__class__ in _RUBY_VALUE_TYPES else self.to_ruby(a)
                  for a in args]
         return self._host_call(lambda root: proc.code.call(proc, root, rargs, None), budget)
@@ -336,7 +344,7 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
             container = existing
         return container
 
-    def define_class(self, path: str, superclass: Optional[RModule] = None) -> RClass:  # type: ignore[return]
+    def define_class(self, path: str, superclass: RModule | None = None) -> RClass:  # type: ignore[return]
         outer, _, name = path.rpartition("::")
         container = self.define_module(outer) if outer else self.Object
         existing = container.consts.get(name)

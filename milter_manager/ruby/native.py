@@ -20,13 +20,14 @@ method is declared with ``kw=True``.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Union
+from collections.abc import Callable
+from typing import Any
 
 from .errors import RubyError
 from .objects import MethodEntry
 
 NativeFn = Callable[[Any, Any, list, Any, Any], Any]
-Arity = Union[int, tuple[int, int]]
+Arity = int | tuple[int, int]
 
 
 def arity_bounds(arity: Arity) -> tuple[int, int]:
@@ -127,7 +128,7 @@ def native_label(mod: Any, name: str, singleton: bool) -> str:
 
 def define_native(interp: Any, target: Any, name: str, fn: NativeFn, arity: Arity = -1,
                   kw: bool = False, visibility: str = "public",
-                  label: Optional[str] = None) -> MethodEntry:
+                  label: str | None = None) -> MethodEntry:
     lo, hi = arity_bounds(arity)
     if label is None:
         label = interp.method_label_for(target, name)

@@ -23,7 +23,8 @@ subclass or has a singleton class.
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable, Iterable, Optional
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
 
 _next_id = itertools.count(1)
 
@@ -55,8 +56,8 @@ class RBasic:
     Plain class with class-level defaults (no __slots__): creation sets only
     what differs, and CPython 3.11 keeps instance attributes inline."""
 
-    cls: Optional["RModule"] = None
-    ivars: Optional[dict] = None
+    cls: RModule | None = None
+    ivars: dict | None = None
     frozen: bool = False
 
 
@@ -65,7 +66,7 @@ class RObject(RBasic):
 
     payload: Any = None
 
-    def __init__(self, cls: "RModule", payload: Any = None) -> None:
+    def __init__(self, cls: RModule, payload: Any = None) -> None:
         self.cls = cls
         if payload is not None:
             self.payload = payload
@@ -84,16 +85,16 @@ class RString(RBasic):
 class RSymbol:
     """An interned symbol. Identity is equality."""
 
-    __slots__ = ("name", "__weakref__")
+    __slots__ = ("__weakref__", "name")
     cls = None
     frozen = True
-    _table: dict[str, "RSymbol"] = {}
+    _table: ClassVar[dict[str, RSymbol]] = {}
 
     def __init__(self, name: str) -> None:
         self.name = name
 
     @classmethod
-    def get(cls, name: str) -> "RSymbol":
+    def get(cls, name: str) -> RSymbol:
         sym = cls._table.get(name)
         if sym is None:
             sym = cls._table.setdefault(name, RSymbol(name))
@@ -109,8 +110,8 @@ sym = RSymbol.get
 class RArray(list):
     """A Ruby Array: a Python list with Ruby object state."""
 
-    cls: Optional["RModule"] = None
-    ivars: Optional[dict] = None
+    cls: RModule | None = None
+    ivars: dict | None = None
     frozen: bool = False
     __hash__ = object.__hash__  # identity (never used as a Python dict key by value)
 
@@ -138,7 +139,7 @@ class RProc(RBasic):
     proc (`Symbol#to_proc`, `Method#to_proc`) has `native` set instead:
     ``native(f, args, block)``."""
 
-    native: Optional[Callable] = None
+    native: Callable | None = None
     code: Any = None
     frame: Any = None
     self_: Any = None
@@ -181,10 +182,10 @@ class RException(RBasic):
     name), backtrace (list of "FILE:LINE:in 'LABEL'" or None) and cause."""
 
     msg: Any = None
-    bt: Optional[list] = None
+    bt: list | None = None
     cause: Any = None
 
-    def __init__(self, cls: "RModule", msg: Any = None) -> None:
+    def __init__(self, cls: RModule, msg: Any = None) -> None:
         self.cls = cls
         self.msg = msg
 
@@ -201,14 +202,14 @@ class RModule(RBasic):
     is_class = False
     is_singleton = False
     attached: Any = None
-    superclass: Optional["RModule"] = None
-    lexical_parent: Optional["RModule"] = None
-    name: Optional[str] = None
+    superclass: RModule | None = None
+    lexical_parent: RModule | None = None
+    name: str | None = None
     # For natively implemented classes: how `new` builds an instance.
-    allocator: Optional[Callable] = None
+    allocator: Callable | None = None
     interp: Any = None   # the owning interpreter (hash keys of user objects)
 
-    def __init__(self, name: Optional[str] = None) -> None:
+    def __init__(self, name: str | None = None) -> None:
         self.name = name
         self.methods: dict[str, Any] = {}
         self.consts: dict[str, Any] = {}
@@ -217,7 +218,7 @@ class RModule(RBasic):
         self.cvars: dict[str, Any] = {}
         self.mcache: dict[str, Any] = {}
         self.cache_epoch = -1
-        self.anc: Optional[list[RModule]] = None
+        self.anc: list[RModule] | None = None
         self.anc_epoch = -1
         self.subclasses: list[RModule] = []
 
@@ -228,7 +229,7 @@ class RModule(RBasic):
 class RClass(RModule):
     is_class = True
 
-    def __init__(self, name: Optional[str], superclass: Optional[RModule]) -> None:
+    def __init__(self, name: str | None, superclass: RModule | None) -> None:
         super().__init__(name)
         self.superclass = superclass
 
@@ -244,10 +245,21 @@ class MethodEntry:
     bounds (hi = -1: unlimited); call sites call `fn` directly when the
     argument count fits, skipping `invoke`'s checks (`compile_calls.py`)."""
 
-    __slots__ = ("name", "owner", "visibility", "invoke", "kind", "data", "arity_value",
-                 "fn", "lo", "hi", "label")
+    __slots__ = (
+        "arity_value",
+        "data",
+        "fn",
+        "hi",
+        "invoke",
+        "kind",
+        "label",
+        "lo",
+        "name",
+        "owner",
+        "visibility",
+    )
 
-    def __init__(self, name: str, owner: Optional[RModule], visibility: str,
+    def __init__(self, name: str, owner: RModule | None, visibility: str,
                  invoke: Callable, kind: str, data: Any = None, arity_value: int = -1) -> None:
         self.name = name
         self.owner = owner
@@ -256,13 +268,13 @@ class MethodEntry:
         self.kind = kind          # "native", "ruby", "proc", "attr_reader", "attr_writer"
         self.data = data          # kind-specific (UserMethod code, proc, ivar name)
         self.arity_value = arity_value
-        self.fn: Optional[Callable] = None
+        self.fn: Callable | None = None
         self.lo = 0
         self.hi = -1
-        self.label: Optional[str] = None
+        self.label: str | None = None
 
-    def copy(self, name: Optional[str] = None, owner: Optional[RModule] = None,
-             visibility: Optional[str] = None) -> "MethodEntry":
+    def copy(self, name: str | None = None, owner: RModule | None = None,
+             visibility: str | None = None) -> MethodEntry:
         e = MethodEntry(name or self.name, owner or self.owner,
                         visibility or self.visibility, self.invoke, self.kind,
                         self.data, self.arity_value)
@@ -302,7 +314,7 @@ class FloatKey:
 class CustomKey:
     """Key of an object whose class defines `hash`/`eql?` in Ruby."""
 
-    __slots__ = ("obj", "h", "eql")
+    __slots__ = ("eql", "h", "obj")
 
     def __init__(self, obj: Any, h: int, eql: Callable[[Any, Any], bool]) -> None:
         self.obj = obj
@@ -349,7 +361,7 @@ class RHash(RBasic):
     default: Any = None
     default_proc: Any = None
 
-    def __init__(self, items: Optional[Iterable[tuple[Any, Any]]] = None) -> None:
+    def __init__(self, items: Iterable[tuple[Any, Any]] | None = None) -> None:
         self.d: dict[Any, tuple[Any, Any]] = {}
         if items is not None:
             for k, v in items:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Optional, TextIO
+from typing import TextIO
 
 from .errors import RubyError, ThreadKilled
 
@@ -25,8 +25,8 @@ def format_uncaught(err: RubyError) -> str:
     return "\n".join(out) + "\n"
 
 
-def run(path: str, args: list[str], stdout: Optional[TextIO] = None,
-        stderr: Optional[TextIO] = None) -> int:
+def run(path: str, args: list[str], stdout: TextIO | None = None,
+        stderr: TextIO | None = None) -> int:
     from .interpreter import Interpreter
     from .objects import RArray, RString
     from .parser import RubySyntaxError, parse

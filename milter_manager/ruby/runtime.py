@@ -3,7 +3,7 @@ variables (`ruby-subset.md` §3.1, §3.2). Mixed into `Interpreter`."""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from .errors import RubyError
 from .frame import Cref, lexical_cref
@@ -84,7 +84,7 @@ class ModelMixin:
         mod.anc_epoch = self.epoch
         return result
 
-    def find_method(self, cls: RModule, name: str) -> Optional[MethodEntry]:
+    def find_method(self, cls: RModule, name: str) -> MethodEntry | None:
         if cls.cache_epoch != self.epoch:
             cls.mcache.clear()
             cls.cache_epoch = self.epoch
@@ -99,7 +99,7 @@ class ModelMixin:
             cls.mcache[name] = m
         return m
 
-    def find_method_after(self, cls: RModule, owner: RModule, name: str) -> Optional[MethodEntry]:
+    def find_method_after(self, cls: RModule, owner: RModule, name: str) -> MethodEntry | None:
         """The next `name` after `owner` in cls's ancestors (for `super`)."""
         anc = self.ancestors(cls)
         try:
@@ -195,8 +195,8 @@ class ModelMixin:
 
     # --- defining classes and modules ---------------------------------------------
 
-    def new_class(self, name: Optional[str], superclass: Optional[RModule],
-                  container: Optional[RModule] = None) -> RClass:
+    def new_class(self, name: str | None, superclass: RModule | None,
+                  container: RModule | None = None) -> RClass:
         klass = RClass(name, superclass)
         klass.interp = self
         klass.lexical_parent = container
@@ -208,12 +208,12 @@ class ModelMixin:
                 self.singleton_class(None, klass)
         return klass
 
-    def new_module(self, name: Optional[str]) -> RModule:
+    def new_module(self, name: str | None) -> RModule:
         mod = RModule(name)
         mod.interp = self
         return mod
 
-    def qualified_name(self, container: Optional[RModule], name: str) -> str:
+    def qualified_name(self, container: RModule | None, name: str) -> str:
         if container is None or container is self.Object or container.is_singleton \
                 or not container.name:
             return name
@@ -243,7 +243,7 @@ class ModelMixin:
         self._inherited(f, superclass, klass)
         return klass
 
-    def _real_superclass(self, klass: RModule) -> Optional[RModule]:
+    def _real_superclass(self, klass: RModule) -> RModule | None:
         sup = klass.superclass
         while sup is not None and not sup.is_class:
             sup = sup.superclass
@@ -305,7 +305,7 @@ class ModelMixin:
 
     # --- constants --------------------------------------------------------------
 
-    def const_lookup(self, f: Any, cref: Optional[Cref], name: str) -> Any:
+    def const_lookup(self, f: Any, cref: Cref | None, name: str) -> Any:
         c = cref
         while c is not None:
             v = c.module.consts.get(name, MISSING)
@@ -389,7 +389,7 @@ class ModelMixin:
             return self.Object
         return cref.module
 
-    def cvar_holder(self, mod: RModule, name: str) -> Optional[RModule]:
+    def cvar_holder(self, mod: RModule, name: str) -> RModule | None:
         for m in self.ancestors(mod):
             if name in m.cvars:
                 return m

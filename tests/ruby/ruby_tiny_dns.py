@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 import struct
 import threading
-from typing import Optional
+from typing import Self
 
 TYPES = {1: "A", 12: "PTR", 28: "AAAA"}
 
@@ -38,9 +38,9 @@ class TinyDNS:
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self._stop = False
-        self._thread: Optional[threading.Thread] = None
+        self._thread: threading.Thread | None = None
 
-    def __enter__(self) -> "TinyDNS":
+    def __enter__(self) -> Self:
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
         return self
@@ -54,7 +54,7 @@ class TinyDNS:
         while not self._stop:
             try:
                 data, peer = self.sock.recvfrom(512)
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 return

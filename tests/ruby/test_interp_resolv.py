@@ -8,12 +8,11 @@ import time
 from pathlib import Path
 
 import pytest
+from ruby_tiny_dns import TinyDNS
 
 from milter_manager.ruby.errors import RubyError
 from milter_manager.ruby.interpreter import Interpreter
 from milter_manager.ruby.parser import parse
-
-from ruby_tiny_dns import TinyDNS
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 DNSBL_CONF = SHARED / "upstream" / "data" / "applicable-conditions" / "dnsbl.conf"

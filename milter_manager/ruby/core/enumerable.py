@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..native import Registry
 from ..objects import RArray, RHash, RString, hkey
@@ -54,9 +55,8 @@ def sort_values(f: Any, items: list, blk: Any) -> list:
     if blk is None:
         if all(type(x) is int for x in items) or all(type(x) is float for x in items):
             return sorted(items)
-        if all(type(x) is RString for x in items):
-            if all(x.s.isascii() for x in items):
-                return sorted(items, key=lambda x: x.s)
+        if all(type(x) is RString and x.s.isascii() for x in items):
+            return sorted(items, key=lambda x: x.s)
         return merge_sort(items, lambda a, b: interp.cmp_strict(f, a, b))
 
     def by_block(a: Any, b: Any) -> int:
@@ -259,7 +259,7 @@ def each_slice(f: Any, items: list, n: int) -> list:
 def each_cons(f: Any, items: list, n: int) -> list:
     if n <= 0:
         raise f.interp.error("ArgumentError", "invalid size")
-    return [RArray(items[i:i + n]) for i in range(0, len(items) - n + 1)]
+    return [RArray(items[i:i + n]) for i in range(len(items) - n + 1)]
 
 
 def zip_lists(f: Any, items: list, others: list) -> list:
@@ -280,10 +280,10 @@ def predicate(f: Any, items: list, args: list, blk: Any, kind: str) -> bool:
     interp = f.interp
     if args:
         pat = args[0]
-        test = lambda x: interp.case_eq(f, pat, x)  # noqa: E731
+        test = lambda x: interp.case_eq(f, pat, x)
     elif blk is not None:
         call = blk.code.call
-        test = lambda x: truthy(call(blk, f, [x], None))  # noqa: E731
+        test = lambda x: truthy(call(blk, f, [x], None))
     else:
         test = truthy
     if kind == "any":

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from ..native import Registry
 from ..objects import RArray, RObject, RString
@@ -16,17 +17,17 @@ EN = "Enumerator"
 
 class EnumPayload:
     def __init__(self, recv: Any, meth: str, args: list,
-                 size: Optional[Callable[[], Any]] = None) -> None:
+                 size: Callable[[], Any] | None = None) -> None:
         self.recv = recv
         self.meth = meth
         self.args = args
         self.size = size
-        self.buffer: Optional[list] = None
+        self.buffer: list | None = None
         self.pos = 0
 
 
 def make_enumerator(f: Any, recv: Any, meth: str, args: list,
-                    size: Optional[Callable[[], Any]] = None) -> RObject:
+                    size: Callable[[], Any] | None = None) -> RObject:
     return RObject(f.interp.Object.consts["Enumerator"], EnumPayload(recv, meth, list(args), size))
 
 

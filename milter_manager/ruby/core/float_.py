@@ -11,7 +11,7 @@ from typing import Any
 from ..native import Registry
 from ..objects import RString
 from ..text import float_to_s
-from .integer import int_ceil, int_floor, int_round, _half_mode
+from .integer import _half_mode, int_ceil, int_floor, int_round
 from .util import int_arg
 
 reg = Registry()

@@ -84,7 +84,7 @@ def float_div(a: float, b: float) -> float:
     try:
         return a / b
     except ZeroDivisionError:
-        if a != a or a == 0:
+        if math.isnan(a) or a == 0:
             return math.nan
         sign = math.copysign(1.0, a) * math.copysign(1.0, float(b))
         return math.inf if sign > 0 else -math.inf
@@ -191,7 +191,7 @@ def equal(f: Any, self: Any, args: list, kw: Any, blk: Any) -> Any:
 @reg.method("Float", "<=>", arity=1)
 def cmp(f: Any, self: Any, args: list, kw: Any, blk: Any) -> Any:
     b = args[0]
-    if not num(b) or self != self or b != b:
+    if not num(b) or math.isnan(self) or math.isnan(b):
         return None
     return (self > b) - (self < b)
 
@@ -290,7 +290,7 @@ def div(f: Any, self: Any, args: list, kw: Any, blk: Any) -> Any:
         return coerce_op(f, self, b, "div")
     if b == 0:
         raise f.interp.error("ZeroDivisionError", "divided by 0")
-    return int(math.floor(self / b)) if (self.__class__ is float or b.__class__ is float) \
+    return math.floor(self / b) if (self.__class__ is float or b.__class__ is float) \
         else self // b
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import time
@@ -11,9 +12,19 @@ from typing import Any
 from ..errors import RubyError, ThrowSignal
 from ..frame import SINGLETON_OF_SELF, lexical_cref
 from ..native import Registry
-from ..objects import (RArray, RException, RHash, RModule, RObject, RProc, RRange, RString,
-                       RSymbol, object_id)
-from ..text import (FormatError, format_string)
+from ..objects import (
+    RArray,
+    RException,
+    RHash,
+    RModule,
+    RObject,
+    RProc,
+    RRange,
+    RString,
+    RSymbol,
+    object_id,
+)
+from ..text import FormatError, format_string
 from .util import check_frozen, int_arg, name_arg, str_arg, sym, truthy
 
 reg = Registry()
@@ -608,7 +619,7 @@ def integer(f: Any, self: Any, args: list, kw: Any, blk: Any) -> Any:
         if v.__class__ is int:
             return v
         if v.__class__ is float:
-            if v != v or v in (float("inf"), float("-inf")):
+            if not math.isfinite(v):
                 raise interp.error("FloatDomainError", interp.to_s(f, v))
             return int(v)
         if v is None:
@@ -753,7 +764,7 @@ def make_exception(f: Any, what: Any, msg_args: list) -> RException:
         if msg_args:
             raise interp.error("TypeError", "exception class/object expected")
         return RException(interp.RuntimeError, RString(what.s))
-    if isinstance(what, RModule) or isinstance(what, RException) or \
+    if isinstance(what, (RModule, RException)) or \
             interp.respond_to(f, what, "exception", True):
         exc = interp.send(f, what, "exception", list(msg_args))
         if isinstance(exc, RException):
@@ -960,7 +971,7 @@ def do_require(f: Any, name: str, base: Any) -> bool:
             interp.loaded_features.add(name)
             interp.loaded_features.update(DEPENDENCIES.get(name, ()))
             return True
-        if not (name.startswith("/") or name.startswith("./") or name.startswith("../")):
+        if not (name.startswith(("/", "./", "../"))):
             raise interp.error("LoadError", f"cannot load such file -- {name}")
         path = name
     else:

@@ -3,7 +3,7 @@ characters."""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from ..native import Registry
 from ..objects import RArray, RHash, RMatchData, RRange, RString, RSymbol
@@ -13,7 +13,7 @@ reg = Registry()
 MD = "MatchData"
 
 
-def _group(m: RMatchData, g: Any) -> Optional[str]:
+def _group(m: RMatchData, g: Any) -> str | None:
     return m.m.group(g)
 
 
@@ -21,7 +21,7 @@ def _ngroups(m: RMatchData) -> int:
     return m.m.re.groups or 0
 
 
-def _rs(s: Optional[str]) -> Any:
+def _rs(s: str | None) -> Any:
     return None if s is None else RString(s)
 
 

@@ -7,7 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from ..native import Registry
-from ..objects import UNDEF, MethodEntry, RArray, RClass, RModule, RObject, RProc, RString
+from ..objects import (
+    UNDEF,
+    MethodEntry,
+    RArray,
+    RClass,
+    RModule,
+    RObject,
+    RProc,
+    RString,
+)
 from .util import name_arg, sym, truthy
 
 reg = Registry()

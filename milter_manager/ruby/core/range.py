@@ -3,7 +3,8 @@ beginless ends, `===` is `cover?`."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ..native import Registry
 from ..objects import RArray, RRange, RString
@@ -251,7 +252,7 @@ def size(f: Any, self: RRange, args: list, kw: Any, blk: Any) -> Any:
     if lo.__class__ not in (int, float):
         if lo is None and hi.__class__ in (int, float):
             return float("inf")
-        return None if lo.__class__ is not int else None
+        return None
     if hi is None:
         return float("inf")
     if hi.__class__ not in (int, float):

@@ -5,7 +5,7 @@ Ruby objects of it and runs matches (positions are character offsets)."""
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Any
 
 from ..native import Registry
 from ..objects import RArray, RMatchData, RRegexp, RString, RSymbol
@@ -45,7 +45,7 @@ def make_regexp(interp: Any, f: Any, source: str, options: int, literal: bool = 
     return RRegexp(source, options & 7, tr.pattern, list(tr.group_names))
 
 
-def regexp_match(f: Any, rx: RRegexp, s: str, pos: int = 0, set_last: bool = True) -> Optional[RMatchData]:
+def regexp_match(f: Any, rx: RRegexp, s: str, pos: int = 0, set_last: bool = True) -> RMatchData | None:
     if pos < 0:
         pos += len(s)
         if pos < 0:
@@ -153,7 +153,7 @@ def _install_match_globals(interp: Any) -> None:
             return None if r is None else RString(r)
         return get
 
-    def last_paren(m: RMatchData) -> Optional[str]:
+    def last_paren(m: RMatchData) -> str | None:
         for g in range(m.m.re.groups, 0, -1):
             if m.m.group(g) is not None:
                 return m.m.group(g)
@@ -169,7 +169,7 @@ def _install_match_globals(interp: Any) -> None:
     interp.nth_ref = lambda f, n: _nth(md(f), n)
 
 
-def _nth(m: Optional[RMatchData], n: int) -> Any:
+def _nth(m: RMatchData | None, n: int) -> Any:
     if m is None or n > (m.m.re.groups or 0):
         return None
     g = m.m.group(n)
@@ -241,7 +241,7 @@ def last_match(f: Any, self: Any, args: list, kw: Any, blk: Any) -> Any:
 
 # --- Regexp instance methods ------------------------------------------------------
 
-def _subject(f: Any, v: Any) -> Optional[str]:
+def _subject(f: Any, v: Any) -> str | None:
     if v is None:
         return None
     if isinstance(v, RSymbol):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from ..native import Registry
 from ..objects import RArray, RHash, RMatchData, RRange, RRegexp, RString
@@ -16,7 +16,7 @@ reg = Registry()
 S = "String"
 
 
-def range_bounds(f: Any, r: RRange, n: int) -> Optional[tuple[int, int]]:
+def range_bounds(f: Any, r: RRange, n: int) -> tuple[int, int] | None:
     """rb_range_beg_len: (start, length) of a Range over n items, or None."""
     lo = 0 if r.low is None else int_arg(f, r.low)
     hi = n if r.high is None else int_arg(f, r.high)
@@ -31,11 +31,9 @@ def range_bounds(f: Any, r: RRange, n: int) -> Optional[tuple[int, int]]:
         hi += n
     if not excl:
         hi += 1
-    if hi > n:
-        hi = n
+    hi = min(hi, n)
     length = hi - lo
-    if length < 0:
-        length = 0
+    length = max(length, 0)
     return lo, length
 
 
@@ -243,7 +241,7 @@ def rindex(f: Any, self: RString, args: list, kw: Any, blk: Any) -> Any:
 
 # --- sub / gsub ------------------------------------------------------------------------------
 
-def substitute(f: Any, self: RString, args: list, blk: Any, global_: bool) -> Optional[str]:
+def substitute(f: Any, self: RString, args: list, blk: Any, global_: bool) -> str | None:
     """The substituted text, or None when nothing matched."""
     interp = f.interp
     if len(args) == 1 and blk is None:
@@ -251,7 +249,7 @@ def substitute(f: Any, self: RString, args: list, blk: Any, global_: bool) -> Op
     rx = _literal(f, args[0])
     s = self.s
     repl: Any = None
-    table: Optional[RHash] = None
+    table: RHash | None = None
     if len(args) == 2:
         if isinstance(args[1], RHash):
             table = args[1]
@@ -350,7 +348,7 @@ def scan(f: Any, self: RString, args: list, kw: Any, blk: Any) -> Any:
 def split(f: Any, self: RString, args: list, kw: Any, blk: Any) -> Any:
     s = self.s
     pat = args[0] if args else None
-    limit: Optional[int] = None
+    limit: int | None = None
     lim = 0
     if len(args) > 1:
         lim = int_arg(f, args[1])

@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 AWK_SPACE = " \t\n\v\f\r"
 STRIP_CHARS = " \t\n\v\f\r\0"
@@ -14,7 +15,7 @@ STRIP_CHARS = " \t\n\v\f\r\0"
 
 # --- split ----------------------------------------------------------------------
 
-def finish_split(s: str, result: list[str], beg: int, limit: Optional[int], lim: int) -> list[str]:
+def finish_split(s: str, result: list[str], beg: int, limit: int | None, lim: int) -> list[str]:
     if len(s) > 0 and (limit is not None or len(s) > beg or lim < 0):
         result.append(s[beg:])
     if limit is None and lim == 0:
@@ -23,7 +24,7 @@ def finish_split(s: str, result: list[str], beg: int, limit: Optional[int], lim:
     return result
 
 
-def split_awk(s: str, limit: Optional[int], lim: int) -> list[str]:
+def split_awk(s: str, limit: int | None, lim: int) -> list[str]:
     result: list[str] = []
     beg = 0
     end = 0
@@ -49,7 +50,7 @@ def split_awk(s: str, limit: Optional[int], lim: int) -> list[str]:
     return finish_split(s, result, beg, limit, lim)
 
 
-def split_string(s: str, sep: str, limit: Optional[int], lim: int) -> list[str]:
+def split_string(s: str, sep: str, limit: int | None, lim: int) -> list[str]:
     result: list[str] = []
     if sep == "":
         i = 1
@@ -76,7 +77,7 @@ def split_string(s: str, sep: str, limit: Optional[int], lim: int) -> list[str]:
     return finish_split(s, result, beg, limit, lim)
 
 
-def split_regexp(s: str, pattern: re.Pattern, limit: Optional[int], lim: int) -> list[str]:
+def split_regexp(s: str, pattern: re.Pattern, limit: int | None, lim: int) -> list[str]:
     result: list[str] = []
     beg = 0
     start = 0
@@ -144,15 +145,15 @@ def string_succ(s: str) -> str:
             chars[i] = "\0"
             i -= 1
         return "\x01" + "".join(chars)
-    last_alnum: Optional[str] = None
+    last_alnum: str | None = None
     prev_not_char = False
     carry_pos = -1
     i = len(chars) - 1
     while i >= 0:
         c = chars[i]
-        if prev_not_char and last_alnum is not None:
-            if (last_alnum.isalpha() and c.isdigit()) or (last_alnum.isdigit() and c.isalpha()):
-                break
+        if prev_not_char and last_alnum is not None and (
+                (last_alnum.isalpha() and c.isdigit()) or (last_alnum.isdigit() and c.isalpha())):
+            break
         if not _alnum(c):
             prev_not_char = True
             i -= 1
@@ -214,7 +215,7 @@ def translate(s: str, from_spec: str, to_spec: str, squeeze: bool = False) -> st
     src = CharSet(from_spec)
     dst = CharSet(to_spec).chars if to_spec else []
     out: list[str] = []
-    last: Optional[str] = None
+    last: str | None = None
     if src.negated:
         repl = dst[-1] if dst else None
         for c in s:
@@ -229,7 +230,7 @@ def translate(s: str, from_spec: str, to_spec: str, squeeze: bool = False) -> st
                 out.append(c)
                 last = None
         return "".join(out)
-    table: dict[str, Optional[str]] = {}
+    table: dict[str, str | None] = {}
     for idx, c in enumerate(src.chars):
         if c in table:
             continue
@@ -393,15 +394,15 @@ def strip_chars(s: str, left: bool, right: bool) -> str:
     return s
 
 
-def chomp(s: str, sep: Optional[str]) -> str:
+def chomp(s: str, sep: str | None) -> str:
     if sep is None:
         if s.endswith("\r\n"):
             return s[:-2]
-        if s.endswith("\n") or s.endswith("\r"):
+        if s.endswith(("\n", "\r")):
             return s[:-1]
         return s
     if sep == "":
-        while s.endswith("\r\n") or s.endswith("\n"):
+        while s.endswith(("\r\n", "\n")):
             s = s[:-2] if s.endswith("\r\n") else s[:-1]
         return s
     if sep == "\n":
@@ -411,7 +412,7 @@ def chomp(s: str, sep: Optional[str]) -> str:
     return s
 
 
-def each_line(s: str, sep: Optional[str], chomp_lines: bool) -> list[str]:
+def each_line(s: str, sep: str | None, chomp_lines: bool) -> list[str]:
     if sep is None:
         return [s] if s else []
     lines: list[str] = []

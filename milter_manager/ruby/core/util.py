@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from ..errors import BreakSignal
 from ..objects import RArray, RHash, RProc, RString, RSymbol
@@ -42,7 +43,7 @@ def name_arg(f: Any, v: Any) -> str:
 
 
 def enum_for(f: Any, recv: Any, meth: str, args: list,
-             size: Optional[Callable[[], Any]] = None) -> Any:
+             size: Callable[[], Any] | None = None) -> Any:
     """The Enumerator a blockless iterator returns (`arr.each_with_index`)."""
     from .enumerator import make_enumerator
     return make_enumerator(f, recv, meth, args, size)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Any, Optional
+from typing import Any
 
 from ..errors import RubyError
 from ..native import Registry, define_native
@@ -49,7 +49,9 @@ def _open(f: Any, path: str, mode: str) -> Any:
         raise interp.error("ArgumentError", f"invalid access mode {mode}")
     try:
         with interp.released():
-            fh = open(path, pymode, encoding="utf-8", errors="surrogateescape", newline="")
+            # The handle outlives this function (a File object owns it).
+            fh = open(path, pymode, encoding="utf-8", errors="surrogateescape",  # noqa: SIM115
+                      newline="")
     except OSError as e:
         raise interp.errno_error(f, e, "rb_sysopen", path) from None
     return fh
@@ -389,7 +391,7 @@ def _handle(f: Any, self: RObject) -> FileHandle:
     return h
 
 
-def _readline(f: Any, h: FileHandle) -> Optional[str]:
+def _readline(f: Any, h: FileHandle) -> str | None:
     with f.interp.released():
         line = h.fh.readline()
     if not line:

@@ -4,7 +4,7 @@ cleared by the prefix."""
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Optional
+from typing import Any
 
 from ..native import Registry, define_native
 from ..objects import RObject, RRange, RString
@@ -26,7 +26,7 @@ class IPValue:
     def mask_int(self) -> int:
         return ((1 << self.bits) - 1) ^ ((1 << (self.bits - self.prefix)) - 1)
 
-    def contains(self, other: "IPValue") -> bool:
+    def contains(self, other: IPValue) -> bool:
         if other.version != self.version:
             return False
         m = self.mask_int()
@@ -49,7 +49,7 @@ def compress_ipv6(full: str) -> str:
     run of two or more zero groups by `::`, show IPv4-mapped/compatible
     addresses dotted."""
     import re
-    s = re.sub(r"\b0{1,3}([0-9a-f]+)\b", r"\1", full, flags=re.I)
+    s = re.sub(r"\b0{1,3}([0-9a-f]+)\b", r"\1", full, flags=re.IGNORECASE)
     if s == "0:0:0:0:0:0:0:0":
         s = "::"
     else:
@@ -60,14 +60,14 @@ def compress_ipv6(full: str) -> str:
                 s = new
                 break
     s = re.sub(r":{3,}", "::", s)
-    m = re.fullmatch(r"::(ffff:)?([0-9a-f]{1,4}):([0-9a-f]{1,4})", s, flags=re.I)
+    m = re.fullmatch(r"::(ffff:)?([0-9a-f]{1,4}):([0-9a-f]{1,4})", s, flags=re.IGNORECASE)
     if m:
         a, b = int(m.group(2), 16), int(m.group(3), 16)
         s = f"::{m.group(1) or ''}{a // 256}.{a % 256}.{b // 256}.{b % 256}"
     return s
 
 
-def parse(text: str) -> Optional[IPValue]:
+def parse(text: str) -> IPValue | None:
     addr_text, _, mask_text = text.partition("/")
     addr_text = addr_text.strip()
     if addr_text.startswith("[") and addr_text.endswith("]"):
@@ -91,7 +91,7 @@ def parse(text: str) -> Optional[IPValue]:
             if m.version != v.version:
                 return None
             mi = int(m)
-            n = bin(mi).count("1")
+            n = (mi).bit_count()
             v.prefix = n
             if IPValue(0, v.version, n).mask_int() != mi:
                 return None
@@ -103,7 +103,7 @@ def _obj(interp: Any, v: IPValue) -> RObject:
     return RObject(interp.Object.consts["IPAddr"], v)
 
 
-def coerce(f: Any, x: Any) -> Optional[IPValue]:
+def coerce(f: Any, x: Any) -> IPValue | None:
     interp = f.interp
     if isinstance(x, RObject) and isinstance(x.payload, IPValue):
         return x.payload

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import pwd
 import re
-from typing import Optional
 
 
 def join(parts: list[str]) -> str:
@@ -37,7 +36,7 @@ def dirname(p: str) -> str:
     return head if head else "/"
 
 
-def basename(p: str, suffix: Optional[str] = None) -> str:
+def basename(p: str, suffix: str | None = None) -> str:
     if not p:
         return ""
     stripped = p.rstrip("/")
@@ -94,7 +93,7 @@ def normalize(p: str) -> str:
     return "/" + "/".join(parts)
 
 
-def expand_path(p: str, base: Optional[str] = None) -> str:
+def expand_path(p: str, base: str | None = None) -> str:
     if p.startswith("~"):
         slash = p.find("/")
         user = p[1:slash] if slash >= 0 else p[1:]

@@ -12,7 +12,7 @@ import random
 import socket
 import struct
 import time
-from typing import Any, Optional
+from typing import Any
 
 from ..native import Registry, define_native
 from ..objects import RArray, RHash, RObject, RString
@@ -100,7 +100,7 @@ def read_name(data: bytes, pos: int) -> tuple[str, int]:
     return ".".join(labels), end
 
 
-def parse_answers(data: bytes, qid: int) -> Optional[list[tuple[int, Any]]]:
+def parse_answers(data: bytes, qid: int) -> list[tuple[int, Any]] | None:
     """(type, value) answers, [] for no data, None for a bad or foreign reply."""
     if len(data) < 12:
         return None
@@ -168,7 +168,7 @@ class DNSConfig:
         self.timeouts = list(DEFAULT_TIMEOUTS)
 
 
-def hosts_lookup(key: str, by_address: bool) -> Optional[str]:
+def hosts_lookup(key: str, by_address: bool) -> str | None:
     try:
         with open("/etc/hosts", encoding="utf-8", errors="replace") as fh:
             for line in fh:
@@ -184,7 +184,7 @@ def hosts_lookup(key: str, by_address: bool) -> Optional[str]:
     return None
 
 
-def reverse_name(ip: str) -> Optional[str]:
+def reverse_name(ip: str) -> str | None:
     try:
         return ipaddress.ip_address(ip).reverse_pointer
     except ValueError:

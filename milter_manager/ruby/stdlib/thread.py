@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import queue as pyqueue
 import threading
-from typing import Any, Optional
+from typing import Any
 
 from ..errors import ControlFlow, RubyError, ThreadKilled
 from ..native import Registry, define_native
@@ -29,7 +29,7 @@ class ThreadPayload:
     def __init__(self) -> None:
         self.done = threading.Event()
         self.value: Any = None
-        self.error: Optional[RubyError] = None
+        self.error: RubyError | None = None
         self.killed = False
         self.ts: Any = None
         self.locals: dict = {}
@@ -279,7 +279,7 @@ _DEADLOCK = object()
 _TIMEOUT = object()
 
 
-def _blocking_get(interp: Any, q: pyqueue.Queue, timeout: Optional[float]) -> Any:
+def _blocking_get(interp: Any, q: pyqueue.Queue, timeout: float | None) -> Any:
     import time
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:

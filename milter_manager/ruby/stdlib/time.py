@@ -39,7 +39,7 @@ def local_value(secs: int, nsec: int) -> TimeValue:
 
 def make_time(interp: Any, t: float) -> RObject:
     secs = math.floor(t)
-    nsec = int(round((t - secs) * 1e9))
+    nsec = round((t - secs) * 1e9)
     if nsec >= 1_000_000_000:
         secs += 1
         nsec -= 1_000_000_000
@@ -90,7 +90,8 @@ def strftime(v: TimeValue, fmt: str) -> str:
         d = fmt[j]
         i = j + 1
 
-        def num(value: int, w: int, pad: str = "0") -> str:
+        def num(value: int, w: int, pad: str = "0", flags: str = flags,
+                width: str = width) -> str:
             if "-" in flags:
                 return str(value)
             if "_" in flags:
@@ -100,7 +101,7 @@ def strftime(v: TimeValue, fmt: str) -> str:
             ww = int(width) if width else w
             return str(value).rjust(ww, pad)
 
-        def text(s: str) -> str:
+        def text(s: str, flags: str = flags, width: str = width) -> str:
             if "^" in flags:
                 s = s.upper()
             if "#" in flags:
@@ -226,7 +227,7 @@ def _setup(interp: Any) -> None:
             raise interp.error("TypeError", f"can't convert {interp.class_name(t)} into an "
                                f"exact number")
         secs = math.floor(t)
-        nsec = int(round((t - secs) * 1e9))
+        nsec = round((t - secs) * 1e9)
         if len(args) > 1:
             nsec += int(args[1] * 1000)
         return _new(interp, local_value(secs, nsec))
@@ -240,7 +241,7 @@ def _setup(interp: Any) -> None:
                 vals.append(1 if len(vals) < 3 else 0)
             y, mo, d, h, mi, s = vals
             sec_i = math.floor(s)
-            nsec = int(round((s - sec_i) * 1e9))
+            nsec = round((s - sec_i) * 1e9)
             tup = (y, mo, d, h, mi, sec_i, 0, 0, -1)
             if utc:
                 secs = calendar.timegm(tup)
@@ -315,7 +316,7 @@ def plus(f: Any, self: RObject, args: list, kw: Any, blk: Any) -> Any:
     d = args[0]
     if isinstance(d, RObject):
         raise f.interp.error("TypeError", "time + time?")
-    total = v.secs * 1_000_000_000 + v.nsec + int(round(f.interp.to_f(f, d) * 1e9))
+    total = v.secs * 1_000_000_000 + v.nsec + round(f.interp.to_f(f, d) * 1e9)
     secs, nsec = divmod(total, 1_000_000_000)
     nv = TimeValue(secs, nsec, v.utc, 0, "UTC") if v.utc else local_value(secs, nsec)
     return _new(f.interp, nv)
