@@ -78,11 +78,12 @@ class RubySession:
             with open(path, "rb") as stream:
                 data = stream.read()
             return parse_source(decode_source(data, path), path)
-        program = cached_parse(path, info, parse)
+        # Warned before parsing: a file others may write is worth knowing
+        # about even when what they wrote does not load.
         if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and path not in self.warned_insecure:
             self.warned_insecure.add(path)
             self.log(log_level.WARNING, f"[configuration][insecure] {path} is writable by others")
-        return program
+        return cached_parse(path, info, parse)
 
     def load_file(self, path: str, loader: Any) -> None:
         """Evaluate PATH with LOADER as self (a top-level or nested load)."""
