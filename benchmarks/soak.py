@@ -330,9 +330,11 @@ def write_configuration(directory: Path, ports: list[int]) -> None:
         lines += [f'define_milter("soak{index + 1}") do |milter|',
                   f'  milter.connection_spec = "inet:{port}@127.0.0.1"',
                   f'  milter.fallback_status = "{fallback}"',
-                  "  milter.reading_timeout = 0.3",
-                  "  milter.writing_timeout = 1",
-                  "  milter.end_of_message_timeout = 0.5",
+                  # Short enough that hanging children do not dominate the
+                  # run, long enough for a loaded 2-core machine.
+                  "  milter.reading_timeout = 1",
+                  "  milter.writing_timeout = 2",
+                  "  milter.end_of_message_timeout = 1",
                   "end"]
     (directory / "milter-manager.conf").write_text("\n".join(lines) + "\n")
 
