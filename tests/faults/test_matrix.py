@@ -78,6 +78,11 @@ def fault_at(fault: str, code: bytes) -> str:
     return NO_ACCEPT if (fault == NO_READ and code == b"O") else fault
 
 
+#: (stage, fault) cells, each id naming what is really injected.
+CHILD_CELLS = [pytest.param(stage, fault_at(fault, code), id=f"{stage}-{fault_at(fault, code)}")
+               for stage, code in STAGES.items() for fault in CHILD_FAULTS]
+
+
 def log_line(fault: str, code: bytes) -> str | None:
     """What the manager logs about the failing child (manager.md §9)."""
     nick = {v: k for k, v in STAGES.items()}[code]
@@ -161,11 +166,9 @@ def _stage_frame(fault: str, code: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("fallback", ["reject", "accept"])
-@pytest.mark.parametrize("fault", CHILD_FAULTS)
-@pytest.mark.parametrize("stage", list(STAGES))
+@pytest.mark.parametrize("stage, fault", CHILD_CELLS)
 def test_child_fault(cells, stage, fault, fallback):
     code = STAGES[stage]
-    fault = fault_at(fault, code)
     cell = cells(fault, code, fallback)
     mta = cell.manager.mta()
     frames = command_frames()
