@@ -289,6 +289,14 @@ class DispatchMixin:
 
     # --- backtraces ---------------------------------------------------------
 
+    def native_frame_class(self, label: str) -> Any:
+        """A Frame subclass per native label, made on first use."""
+        cls = self.native_frame_classes.get(label)
+        if cls is None:
+            cls = self.native_frame_classes[label] = type(
+                "NativeFrame", (self.Frame,), {"native_label": label})
+        return cls
+
     def native_frame(self, f: Any, label: str, frame_class: Any = None) -> Any:
         """The frame of a native that calls a block (`Array#each`): in
         backtraces between the block and the caller. Its `parent` is the

@@ -107,6 +107,7 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
         self.gvar_aliases: dict[str, str] = {}
         self.special_gvars: dict[str, tuple[Callable, Callable | None]] = {}
         self.symbol_procs: dict[str, RProc] = {}
+        self.native_frame_classes: dict[str, Any] = {}
         self.loaded_features: set[str] = set()
         self.lock = threading.Lock()
         self._tls = threading.local()

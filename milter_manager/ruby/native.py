@@ -44,8 +44,25 @@ def arity_value(lo: int, hi: int) -> int:
 
 def make_native_invoke(interp: Any, fn: NativeFn, lo: int, hi: int, kwok: bool,
                        label: str) -> Callable:
-    frame_class = type("NativeFrame", (interp.Frame,), {"native_label": label})
+    """The `invoke` of a native method entry. It reaches the interpreter
+    through the frame (`f.interp`), so one closure serves every interpreter
+    (creating an interpreter installs ~1300 natives). The cache lives on the
+    function itself: it goes away with a per-interpreter closure."""
+    key = (lo, hi, kwok, label)
+    cache = getattr(fn, "_ruby_invokes", None)
+    if cache is None:
+        cache = {}
+        try:
+            fn._ruby_invokes = cache  # type: ignore[attr-defined]
+        except AttributeError:        # a bound method or builtin: no cache
+            return _build_invoke(fn, lo, hi, kwok, label)
+    invoke = cache.get(key)
+    if invoke is None:
+        invoke = cache[key] = _build_invoke(fn, lo, hi, kwok, label)
+    return invoke
 
+
+def _build_invoke(fn: NativeFn, lo: int, hi: int, kwok: bool, label: str) -> Callable:
     def invoke(f: Any, recv: Any, args: list, kw: Any, blk: Any) -> Any:
         if kw is not None and not kwok:
             if kw.d:
@@ -53,9 +70,10 @@ def make_native_invoke(interp: Any, fn: NativeFn, lo: int, hi: int, kwok: bool,
             kw = None
         n = len(args)
         if n < lo or (hi >= 0 and n > hi):
-            raise interp.arity_error(f, n, lo, hi, label)
+            raise f.interp.arity_error(f, n, lo, hi, label)
         if blk is not None:
-            f = interp.native_frame(f, label, frame_class)
+            interp = f.interp
+            f = interp.native_frame(f, label, interp.native_frame_class(label))
             try:
                 return fn(f, recv, args, kw, blk)
             except RubyError as e:
@@ -68,10 +86,10 @@ def make_native_invoke(interp: Any, fn: NativeFn, lo: int, hi: int, kwok: bool,
             return fn(f, recv, args, kw, blk)
         except RubyError as e:
             if e.exc.bt is None:
-                e.exc.bt = interp.backtrace(f, label)
+                e.exc.bt = f.interp.backtrace(f, label)
             raise
         except Exception as e:  # noqa: BLE001
-            raise interp.convert_python_error(f, e, label) from None
+            raise f.interp.convert_python_error(f, e, label) from None
     return invoke
 
 
@@ -106,15 +124,19 @@ class Registry:
         for setup in self.setups:
             setup(interp)
         done: set[tuple[int, str]] = set()
+        targets: dict[tuple[str, bool], Any] = {}
         for owner, names, fn, arity, kw, visibility, singleton in self.entries:
-            mod = interp.module_at(owner)
-            target = interp.singleton_class(None, mod) if singleton else mod
+            target = targets.get((owner, singleton))
+            if target is None:
+                mod = interp.module_at(owner)
+                target = interp.singleton_class(None, mod) if singleton else mod
+                targets[(owner, singleton)] = target
             lo, hi = arity_bounds(arity)
             for name in names:
                 if (id(target), name) in done:
                     continue
                 done.add((id(target), name))
-                label = native_label(mod, name, singleton)
+                label = f"{owner}.{name}" if singleton else f"{owner}#{name}"
                 entry = native_entry(interp, name, target, visibility, fn, lo, hi, kw, label)
                 target.methods[name] = entry
         interp.epoch += 1
