@@ -63,9 +63,9 @@ def test_a_slow_dnsbl_lookup_blocks_only_its_session(stock, tmp_path, dns):
     finally:
         running.stop()
     codes, slow_start, slow_end = finished["slow"]
-    _, fast_start, fast_end = finished["fast"]
-    assert fast_end < slow_end                 # the other session was not held up
-    assert fast_end - fast_start < 3
+    _, _, fast_end = finished["fast"]
+    # the other session was not held up: it ended well before the slow one
+    assert fast_end + 1 < slow_end
     # one attempt of 5 s per lookup, no AAAA retry after a timeout
     assert 4.5 <= slow_end - slow_start < 9.5
     assert codes[-1] == b"a"

@@ -55,16 +55,22 @@ def kernel_address(ip: str, port: int) -> str:
     return f"{packed.hex().upper()}:{port:04X}"
 
 
-def index_proc_net_tcp(text: str, protocol: str,
-                       table: dict[tuple[str, str], tuple[str, str, str]]) -> None:
-    """Add TEXT's lines to TABLE: (protocol, foreign `HEX:PORT`) → (local
-    `HEX:PORT`, foreign, state code); later lines win. Only split, never
-    decoded: a busy host has thousands of lines and the table is rebuilt
-    on a miss."""
-    for line in text.splitlines()[1:]:
-        fields = line.split(None, 4)
-        if len(fields) >= 4:
-            table[(protocol, fields[2])] = (fields[1], fields[2], fields[3])
+def find_entry(text: str, foreign: str) -> tuple[str, str, str] | None:
+    """The last line of a /proc/net/tcp* TEXT whose foreign address is
+    FOREIGN (`HEX:PORT`, as `kernel_address` gives it): (local, foreign,
+    state code). The text is searched, never parsed: a busy host has tens of
+    thousands of lines, the table is rebuilt on a miss, and a search runs in
+    C while parsing every line would hold the interpreter for tens of ms."""
+    needle = f" {foreign} "
+    position = text.rfind(needle)
+    while position >= 0:
+        start = text.rfind("\n", 0, position) + 1
+        end = text.find("\n", position)
+        fields = text[start:end if end >= 0 else len(text)].split(None, 4)
+        if len(fields) >= 4 and fields[2] == foreign:
+            return fields[1], fields[2], fields[3]
+        position = text.rfind(needle, 0, position)
+    return None
 
 
 def decode_entry(protocol: str, entry: tuple[str, str, str]) -> Connection | None:
@@ -94,7 +100,8 @@ def parse_proc_net_tcp(text: str, protocol: str) -> list[Connection]:
 
 
 class ConnectionTable:
-    """Lazily built table keyed by (protocol, "FOREIGN_IP:FOREIGN_PORT")."""
+    """The kernel's TCP table, read lazily and kept `database_lifetime`
+    seconds: the raw text per protocol, searched by foreign address."""
 
     def __init__(self, log: Callable[[int, str], None] | None = None,
                  sources=SOURCES, clock: Callable[[], float] = time.monotonic) -> None:
@@ -102,13 +109,13 @@ class ConnectionTable:
         self._log = log
         self._sources = sources
         self._clock = clock
-        self._table: dict[tuple[str, str], tuple[str, str, str]] | None = None
+        self._table: dict[str, str] | None = None      # protocol → text
         self._built_at = 0.0
         self._available: bool | None = None
         self._lock = threading.Lock()
 
-    def _read(self) -> dict[tuple[str, str], tuple[str, str, str]] | None:
-        table: dict[tuple[str, str], tuple[str, str, str]] = {}
+    def _read(self) -> dict[str, str] | None:
+        table: dict[str, str] = {}
         readable = False
         for protocol, path in self._sources:
             try:
@@ -117,7 +124,7 @@ class ConnectionTable:
             except OSError:
                 continue
             readable = True
-            index_proc_net_tcp(text, protocol, table)
+            table[protocol] = table.get(protocol, "") + text
         return table if readable else None
 
     def _rebuild(self) -> None:
@@ -148,7 +155,7 @@ class ConnectionTable:
             return None
         protocol = "tcp4" if isinstance(address, IPv4) else "tcp6"
         try:
-            key = (protocol, kernel_address(address.address, address.port))
+            foreign = kernel_address(address.address, address.port)
         except ValueError:
             return None
         with self._lock:
@@ -156,10 +163,10 @@ class ConnectionTable:
                     or self._clock() - self._built_at >= self.database_lifetime):
                 self._rebuild()
             assert self._table is not None
-            found = self._table.get(key)
+            found = find_entry(self._table.get(protocol, ""), foreign)
             if found is None and retry and self._available:
                 self._rebuild()
-                found = self._table.get(key)
+                found = find_entry(self._table.get(protocol, ""), foreign)
         return None if found is None else decode_entry(protocol, found)
 
     def connected(self, client: SocketAddress, server: SocketAddress) -> bool:
