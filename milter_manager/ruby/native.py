@@ -43,11 +43,13 @@ def arity_value(lo: int, hi: int) -> int:
 
 
 def make_native_invoke(interp: Any, fn: NativeFn, lo: int, hi: int, kwok: bool,
-                       label: str) -> Callable:
+                       label: str, shared: bool = True) -> Callable:
     """The `invoke` of a native method entry. It reaches the interpreter
     through the frame (`f.interp`), so one closure serves every interpreter
     (creating an interpreter installs ~1300 natives). The cache lives on the
     function itself: it goes away with a per-interpreter closure."""
+    if not shared:
+        return _build_invoke(fn, lo, hi, kwok, label)
     key = (lo, hi, kwok, label)
     cache = getattr(fn, "_ruby_invokes", None)
     if cache is None:
@@ -154,15 +156,16 @@ def define_native(interp: Any, target: Any, name: str, fn: NativeFn, arity: Arit
     lo, hi = arity_bounds(arity)
     if label is None:
         label = interp.method_label_for(target, name)
-    entry = native_entry(interp, name, target, visibility, fn, lo, hi, kw, label)
+    # Functions given here are closures of one interpreter: nothing to share.
+    entry = native_entry(interp, name, target, visibility, fn, lo, hi, kw, label, shared=False)
     interp.add_method(target, entry)
     return entry
 
 
 def native_entry(interp: Any, name: str, target: Any, visibility: str, fn: NativeFn,
-                 lo: int, hi: int, kw: bool, label: str) -> MethodEntry:
+                 lo: int, hi: int, kw: bool, label: str, shared: bool = True) -> MethodEntry:
     entry = MethodEntry(name, target, visibility,
-                        make_native_invoke(interp, fn, lo, hi, kw, label),
+                        make_native_invoke(interp, fn, lo, hi, kw, label, shared),
                         "native", fn, arity_value(lo, hi))
     entry.fn = fn
     entry.lo = lo

@@ -21,6 +21,7 @@ class ModelMixin:
     Object: RClass
     epoch: int
     const_epoch: int
+    method_hooks = False     # a Ruby `method_added`/`singleton_method_added` exists
 
     # --- classes of values ------------------------------------------------
 
@@ -118,6 +119,10 @@ class ModelMixin:
         if entry.name in FAST_OPERATORS and target.name in FAST_CLASSES and \
                 not target.is_singleton:
             self.fast_ops[0] = False
+        if entry.name in ("method_added", "singleton_method_added") and entry.kind != "native":
+            self.method_hooks = True
+        if not self.method_hooks:
+            return
         hook_target = target.attached if target.is_singleton else target
         if target.is_singleton:
             hook = self.find_method(self.class_of(hook_target), "singleton_method_added")
