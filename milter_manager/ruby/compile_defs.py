@@ -254,6 +254,16 @@ class DefCompiler:
         line = node.line
         singleton_fn = self.compile(node.singleton, sc) if node.singleton is not None else None
         factory = MethodFactory(interp, name, info, binder, bind, body, line)
+        # `def x; @x; end` (a reader written out): no frame is needed to read
+        # an instance variable, so the entry reads it directly.
+        if not node.params.required and not node.params.optional and \
+                node.params.rest is None and not node.params.post and \
+                not node.params.keywords and node.params.kwrest is None and \
+                node.params.block is None:
+            inner = node.body.stmts[0] if type(node.body) is ast.Seq and \
+                len(node.body.stmts) == 1 else node.body
+            if type(inner) is ast.IVar:
+                factory.reader = inner.name
         factory.keep_args = msc.uses_zsuper
         factory.marks_done = msc.has_block_return
         factory.reusable = not msc.has_closures
@@ -386,6 +396,10 @@ class DefCompiler:
 _SELF = property(lambda fr: fr)
 
 
+def _noop() -> None:
+    return None
+
+
 class MethodFactory:
     """Builds the method entry of a `def` each time the `def` runs (the
     entry captures the defining frame's lexical constant scope)."""
@@ -402,12 +416,29 @@ class MethodFactory:
         self.keep_args = True     # cleared by c_Def when the body has no bare `super`
         self.marks_done = True    # cleared when no block in the body has a `return`
         self.reusable = False     # set when the body creates no closure
+        self.reader: str | None = None   # the body is just this instance variable
 
     def entry(self, owner: Any, visibility: str, cref: Cref | None) -> MethodEntry:
         e = MethodEntry(self.name, owner, visibility, None, "ruby", self,
                         arity_value=self.binder.arity)
-        e.invoke = self.make_invoke(e, owner, cref)
+        e.invoke = self.make_reader(e, owner) if self.reader else \
+            self.make_invoke(e, owner, cref)
         return e
+
+    def make_reader(self, entry: MethodEntry, owner: Any) -> Callable:
+        ivar = self.reader
+        slow = self.make_invoke(entry, owner, None)
+
+        def invoke(f: Any, recv: Any, args: list, kw: Any, blk: Any) -> Any:
+            if args or (kw is not None and kw.d):
+                return slow(f, recv, args, kw, blk)      # the arity error
+            ts = f.ts
+            ts.steps -= 1
+            if ts.steps < 0:
+                ts.checkpoint(f)
+            iv = getattr(recv, "ivars", None)
+            return iv.get(ivar) if iv else None
+        return invoke
 
     def make_invoke(self, entry: MethodEntry, owner: Any, cref: Cref | None) -> Callable:
         interp = self.interp
@@ -680,5 +711,62 @@ class BlockCode:
                     e.exc.bt = interp.backtrace(fr)
                 raise
 
+        def looper(pr: Any, f: Any) -> tuple[Callable[[Any], Any], Callable[[], None]]:
+            """(one, release) for a native yielding many values in a row
+            (`each`, `any?`, `map`): the frame is set up once and `one(v)`
+            only binds the value and runs the body. `release()` afterwards."""
+            if pr.is_lambda or not (single or multi or none):
+                return (lambda v: call(pr, f, [v], None)), _noop
+            fr = pr.cached_frame
+            if fr is None or fr.busy:
+                parent = pr.frame
+                fr = Frame()
+                fr.self_ = pr.self_
+                fr.parent = parent
+                fr.home = parent.home
+                fr.proc = pr
+                fr.ret_target = parent.ret_target
+                if reusable and pr.cached_frame is None:
+                    pr.cached_frame = fr
+            fr.prev = f
+            ts = fr.ts = f.ts
+            d = fr.depth = f.depth + 1
+            if d > max_depth:
+                raise interp.stack_error(f)
+            fr.busy = True
+            fr.line = line
+            pad = [None] * (nvars - 1) if nvars > 1 else None
+
+            def one(v: Any) -> Any:
+                ts.steps -= 1
+                if ts.steps < 0:
+                    ts.checkpoint(f)
+                if single:
+                    fr.vars = [v] if pad is None else [v] + pad
+                elif multi:
+                    args = v if type(v) is RArray else [v]
+                    n = len(args)
+                    if n >= simple:
+                        fr.vars = args[:simple] + [None] * (nvars - simple)
+                    else:
+                        fr.vars = list(args) + [None] * (nvars - n)
+                else:
+                    fr.vars = [None] * nvars
+                try:
+                    return body(fr)
+                except NextSignal as e:
+                    if not catches_next:
+                        raise
+                    return e.value
+                except RubyError as e:
+                    if e.exc.bt is None:
+                        e.exc.bt = interp.backtrace(fr)
+                    raise
+
+            def release() -> None:
+                fr.busy = False
+            return one, release
+
         self.call = call
         self.call_as = call_as
+        self.looper = looper

@@ -34,8 +34,11 @@ class NativeCode:
             if kw is not None and kw.d:
                 args = list(args) + [kw]
             return fn(f, args, blk)
+        def looper(pr: Any, f: Any) -> tuple[Callable[[Any], Any], Callable[[], None]]:
+            return (lambda v: fn(f, [v], None)), (lambda: None)
         self.call = call
         self.call_as = call_as
+        self.looper = looper
 
 
 class DispatchMixin:

@@ -226,11 +226,14 @@ def empty(f: Any, self: RArray, args: list, kw: Any, blk: Any) -> Any:
 def each(f: Any, self: RArray, args: list, kw: Any, blk: Any) -> Any:
     if blk is None:
         return enum_for(f, self, "each", [], size=lambda: len(self))
-    call = blk.code.call
-    i = 0
-    while i < len(self):
-        call(blk, f, [self[i]], None)
-        i += 1
+    one, release = blk.code.looper(blk, f)
+    try:
+        i = 0
+        while i < len(self):
+            one(self[i])
+            i += 1
+    finally:
+        release()
     return self
 
 
@@ -269,11 +272,14 @@ def reverse_each(f: Any, self: RArray, args: list, kw: Any, blk: Any) -> Any:
 @reg.method(A, "any?", arity=(0, 1))
 def any_(f: Any, self: RArray, args: list, kw: Any, blk: Any) -> Any:
     if blk is not None and not args:
-        call = blk.code.call
-        for x in self:
-            r = call(blk, f, [x], None)
-            if r is not None and r is not False:
-                return True
+        one, release = blk.code.looper(blk, f)
+        try:
+            for x in self:
+                r = one(x)
+                if r is not None and r is not False:
+                    return True
+        finally:
+            release()
         return False
     return E.predicate(f, self, args, blk, "any")
 
