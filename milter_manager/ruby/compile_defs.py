@@ -715,7 +715,8 @@ class BlockCode:
             """(one, release) for a native yielding many values in a row
             (`each`, `any?`, `map`): the frame is set up once and `one(v)`
             only binds the value and runs the body. `release()` afterwards."""
-            if pr.is_lambda or not (single or multi or none):
+            if pr.is_lambda or not reusable or not (single or multi or none):
+                # A body that creates closures needs a fresh frame per value.
                 return (lambda v: call(pr, f, [v], None)), _noop
             fr = pr.cached_frame
             if fr is None or fr.busy:
