@@ -161,3 +161,21 @@ end
 [o.x, "ab".twice, o.singleton_methods]
 """)
     assert interp.to_python(got) == [5, "abab", ["x"]]
+
+
+def test_reentrant_and_closure_creating_blocks_keep_their_own_locals(interp) -> None:
+    # Frames of blocks and methods are reused when nothing can capture them;
+    # recursion, closures and nested loops must still see their own locals.
+    got = run(interp, """
+fact = proc { |n| n <= 1 ? 1 : n * fact.call(n - 1) }
+procs = []
+[1, 2, 3].each { |x| procs << -> { x * 10 } }
+pairs = []
+[1, 2].each { |a| [3, 4].each { |b| pairs << [a, b] } }
+def depth(n)
+  n.zero? ? 0 : depth(n - 1) + 1
+end
+[fact.call(6), procs.map(&:call), pairs, depth(50), [[1, [2]], 3].flatten.any? { |v| v == 2 }]
+""")
+    assert interp.to_python(got) == [720, [10, 20, 30], [[1, 3], [1, 4], [2, 3], [2, 4]], 50,
+                                     True]
