@@ -50,6 +50,14 @@ Defining the DSL from Python:
 Threads (`ruby-subset.md` §3.7): interpreted code runs under `self.lock`;
 natives that block (Queue#pop, sleep, DNS, join) release it with
 ``with interp.released():``. Every thread has its own frames, `$~`, `$!`.
+Any thread may call into the interpreter (stoppers from worker threads).
+
+Limits: ``Interpreter(budget=DEFAULT_BUDGET, max_depth=DEFAULT_MAX_DEPTH)``
+— steps per host call (StepBudgetExceeded) and Ruby frames (SystemStackError);
+`compat/DEVIATIONS.md` I1/I2. ``interp.log(level, message)`` reports what has
+no Ruby caller (an exception ending a Thread); replace it to route it.
+Standard output/error of `puts`/`warn` go to ``Interpreter(stdout=, stderr=)``
+(default: sys.stdout/sys.stderr at the time of writing).
 """
 
 from __future__ import annotations
