@@ -7,10 +7,12 @@ running as an unprivileged user without a home directory has none, and every
 start paid the full second. So the tables are generated once, at development
 time, into `_ruby_tables.py` (plain Python literals: no pickle, nothing read
 from a writable location, loaded like any other module of the package, with
-its byte-code cache), and checked against the grammar's SHA-256 on load. A
-stale file (the grammar changed, `python -m milter_manager.ruby.parser_tables`
-not run) is ignored and the parser is built as before; the test suite fails
-on it (`tests/ruby/test_parser_tables.py`).
+its byte-code cache), and checked against the grammar's SHA-256 and lark's
+version on load. A stale file (the grammar or lark changed,
+`python -m milter_manager.ruby.parser_tables` not run) is ignored and the
+parser is built as before; the test suite fails on it
+(`tests/ruby/test_parser_tables.py`). The parse table is written in a
+canonical order, so the same grammar gives the same file.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from __future__ import annotations
 import hashlib
 import pprint
 import sys
+from collections import deque
 from pathlib import Path
 from typing import Any
 
+import lark
 from lark import Lark
 from lark.grammar import Rule
 from lark.lark import _LOAD_ALLOWED_OPTIONS
@@ -43,7 +47,50 @@ def serialize(parser: Lark) -> tuple[dict[str, Any], dict[Any, Any]]:
                        if name not in _LOAD_ALLOWED_OPTIONS}
     data["options"]["lexer"] = LEXER_PLACEHOLDER
     data["parser"]["lexer_conf"]["lexer_type"] = LEXER_PLACEHOLDER
+    data["parser"]["parser"] = canonical_table(data["parser"]["parser"])
     return data, memo
+
+
+def canonical_table(table: dict[str, Any]) -> dict[str, Any]:
+    """The serialized parse table with tokens numbered by name and states in
+    breadth-first order from the start state, shifts taken in token-name
+    order: lark numbers both by walking sets of objects hashed by identity,
+    so the same grammar would otherwise give another file on every run."""
+    names = table["tokens"]
+    token = {old: new for new, (old, _) in
+             enumerate(sorted(names.items(), key=lambda item: item[1]))}
+    states = table["states"]
+    number: dict[int, int] = {}
+    queue: deque[int] = deque()
+
+    def visit(state: int) -> None:
+        if state not in number:
+            number[state] = len(number)
+            queue.append(state)
+
+    for start in sorted(table["start_states"]):
+        visit(table["start_states"][start])
+    while queue:
+        state = queue.popleft()
+        for tok, (action, arg) in sorted(states[state].items(), key=lambda i: names[i[0]]):
+            if action == 0:         # shift (or goto): arg is a state
+                visit(arg)
+    for state in sorted(states):    # unreachable states, if any, last
+        visit(state)
+    return {
+        "tokens": {token[old]: name for old, name in sorted(names.items(),
+                                                              key=lambda i: token[i[0]])},
+        "states": {number[state]: {token[tok]: (action, number[arg] if action == 0 else arg)
+                                   for tok, (action, arg) in
+                                   sorted(actions.items(), key=lambda i: token[i[0]])}
+                   for state, actions in sorted(states.items(), key=lambda i: number[i[0]])},
+        "start_states": {name: number[state] for name, state in
+                         sorted(table["start_states"].items())},
+        "end_states": {name: number[state] for name, state in
+                       sorted(table["end_states"].items())},
+        **{key: value for key, value in table.items()
+           if key not in ("tokens", "states", "start_states", "end_states")},
+    }
 
 
 def load(grammar: str, lexer: type, transformer: Any) -> Lark | None:
@@ -55,6 +102,8 @@ def load(grammar: str, lexer: type, transformer: Any) -> Lark | None:
         return None
     if getattr(tables, "GRAMMAR_SHA256", None) != grammar_digest(grammar):
         return None
+    if getattr(tables, "LARK_VERSION", None) != lark.__version__:
+        return None         # lark's serialized form is its own (its cache= checks too)
     data = dict(tables.DATA)
     data["options"] = {**data["options"], "lexer": lexer}
     parser_data = dict(data["parser"])
@@ -79,6 +128,7 @@ def generate(path: Path = TABLES_MODULE) -> None:
         "# ruff: noqa\n"
         "# fmt: off\n"
         f"GRAMMAR_SHA256 = {grammar_digest(grammar)!r}\n"
+        f"LARK_VERSION = {lark.__version__!r}\n"
         f"DATA = {pprint.pformat(data, width=100, compact=True, sort_dicts=False)}\n"
         f"MEMO = {pprint.pformat(memo, width=100, compact=True, sort_dicts=False)}\n"
     )

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import lark
 import pytest
 
 from milter_manager.ruby import _ruby_tables, parser, parser_tables
@@ -19,9 +20,15 @@ UPSTREAM = PROJECT / ".." / "shared" / "upstream"
 
 
 def test_shipped_tables_were_generated_from_the_current_grammar():
-    # Fails when grammar/ruby.lark changed without
+    # Fails when grammar/ruby.lark (or the installed lark) changed without
     # `python -m milter_manager.ruby.parser_tables` being run.
     assert _ruby_tables.GRAMMAR_SHA256 == parser_tables.grammar_digest(parser.grammar_text())
+    assert _ruby_tables.LARK_VERSION == lark.__version__
+
+
+def test_tables_from_another_lark_version_are_not_used(monkeypatch):
+    monkeypatch.setattr(lark, "__version__", "0.0.1")
+    assert parser_tables.load(parser.grammar_text(), parser._ThreadLexer, ASTBuilder()) is None
 
 
 def test_tables_for_another_grammar_are_not_used():
