@@ -173,7 +173,9 @@ def run(name: str, cases: int, seed: str, workers: int, chunk: int, hang_seconds
             done += result["cases"]
             crashes += result["crashes"]
             hangs += result["hangs"]
-            examples += result["examples"][:5 - len(examples)]
+            for example in result["examples"][:5 - len(examples)]:
+                examples.append(example)
+                print(example, file=sys.stderr, flush=True)    # at once: runs are long
             slowest = max(slowest, result["slowest"])
             if result["fds"] is not None:
                 fds.setdefault(result["pid"], []).append(result["fds"])
@@ -187,8 +189,6 @@ def run(name: str, cases: int, seed: str, workers: int, chunk: int, hang_seconds
                 print(f"  {name}: {done:,}/{cases:,} cases, {crashes} crashes, {hangs} hangs, "
                       f"{done / elapsed:,.0f} cases/s{extra}", flush=True)
     elapsed = time.perf_counter() - started
-    for example in examples:
-        print(example, file=sys.stderr)
     print(f"{name}: {done:,} cases, {crashes} crashes, {hangs} hangs, {elapsed:.0f} s "
           f"({done / elapsed:,.0f} cases/s, {workers} workers, seed {seed}; slowest case "
           f"{slowest[1]}: {slowest[0]:.2f} s)", flush=True)
