@@ -3,7 +3,9 @@
 One `Manager`, its children and the fake MTA all run on the manager's own
 event loop, over real loopback sockets: a case costs no thread switch, so
 millions of sessions are affordable. Each case reconfigures the manager
-(0–3 children, fallbacks, evaluation mode, short timeouts), gives each child
+(0–3 children, fallbacks, evaluation mode, short timeouts, applicable
+conditions whose stoppers stop, pass or raise, inline or on the worker
+threads), gives each child
 a random script (verdicts, modifications at any stage, `f`/`4`, garbage,
 oversized or empty frames, closes, silence, delays) and plays one MTA
 session built from the usual command order with random insertions, drops,
@@ -31,6 +33,7 @@ import random
 import socket
 import struct
 import time
+import zlib
 from types import SimpleNamespace
 from typing import Any
 
@@ -200,6 +203,40 @@ def mta_session(rng: random.Random) -> tuple[list[bytes], str]:
         end = "garbage"
         frames.insert(rng.randrange(len(frames) + 1), garbage_frame(rng))
     return frames, end
+
+
+# --- applicable conditions ---------------------------------------------------------------
+
+STOPPER_STAGES = ("connect", "helo", "envelope_from", "envelope_recipient", "data", "header",
+                  "end_of_header", "body", "end_of_message")
+
+
+def stopper(kind: str, inline: bool) -> Any:
+    """A stopper (manager.md §12): stops, passes, raises, or decides by its
+    arguments; `inline` ones run on the loop, the others on worker threads."""
+    def decide(context: Any, *args: Any) -> Any:
+        if kind == "stop":
+            return True
+        if kind == "pass":
+            return None
+        if kind == "raise":
+            raise RuntimeError("the stopper failed")
+        return zlib.crc32(repr(args).encode()) % 2 == 0
+    decide.inline = inline
+    return decide
+
+
+class Condition:
+    """An applicable condition with random stoppers for random stages."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.name = "fuzz"
+        self.stoppers = {stage: [stopper(rng.choice(["stop", "pass", "raise", "mixed"]),
+                                         rng.random() < 0.5)]
+                         for stage in rng.sample(STOPPER_STAGES, rng.randint(1, 3))}
+
+    def stoppers_for(self, stage: str) -> list[Any]:
+        return self.stoppers.get(stage, [])
 
 
 # --- the children -------------------------------------------------------------------
@@ -507,7 +544,8 @@ class Bench:
                 fallback_status=rng.choice(STATUSES), evaluation_mode=rng.random() < 0.15,
                 connection_timeout=0.5, writing_timeout=0.2, reading_timeout=0.02,
                 end_of_message_timeout=0.03, command=None, command_options=None,
-                user_name=None, applicable_conditions=[]))
+                user_name=None,
+                applicable_conditions=[Condition(rng)] if rng.random() < 0.2 else []))
         manager = SimpleNamespace(
             fallback_status=rng.choice(STATUSES),
             fallback_status_at_disconnect="temporary-failure",
