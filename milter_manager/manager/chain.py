@@ -33,7 +33,7 @@ from milter_manager.protocol.replies import (
 )
 
 from . import headers as hdr
-from .child import COMMAND_STAGE_NICK, STAGES, fold
+from .child import _RANK, COMMAND_STAGE_NICK, STAGES
 from .log import INFO, STATISTICS
 from .message import BODY, END_OF_HEADER, END_OF_MESSAGE, HEADER, Message
 
@@ -135,8 +135,10 @@ class MessageStages:
         self._feed()
 
     def _fold_message(self, kind: bytes, status: Status) -> None:
+        # fold() inlined: this runs once per message item and child
         buckets = self.message.buckets
-        buckets[kind] = fold(buckets[kind], status)
+        if _RANK[id(status)] > _RANK[id(buckets[kind])]:
+            buckets[kind] = status
 
     def _reply_message(self, status: Status) -> None:
         self._chain_busy = False

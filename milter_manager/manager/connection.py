@@ -98,7 +98,7 @@ class Stream:
         self._queued += len(data)
         if not self._dirty:
             self._dirty = True
-            self.loop.mark_dirty(self)
+            self.loop._dirty.append(self)       # loop.mark_dirty(self), once per write
 
     def writelines(self, chunks: list[bytes | memoryview]) -> None:
         if self.closed:
@@ -134,7 +134,15 @@ class Stream:
             self._fail(error)
             return
         if n:
-            self._consume(n)
+            if n == self._queued - self._sent and not self._flush_waiters:
+                # Everything left in one call (nearly always): no partial-write
+                # bookkeeping, no flush callbacks to run.
+                self._sent += n
+                buf.clear()
+                if self._write_deadline is not None:
+                    self._write_deadline.cancel()
+            else:
+                self._consume(n)
         if self._wbuf:
             self._backlogged = True
             if not self._events & EVENT_WRITE:
