@@ -9,8 +9,9 @@ functions by own time. With `--perf` (needs Linux `perf`), a second run is
 sampled by `perf record` instead, without cProfile's overhead, and the split
 between the interpreter, the kernel and libc is printed.
 
-    .venv/bin/python benchmarks/profile.py [--concurrency 8] [--duration 5]
+    .venv/bin/python benchmarks/hotpath.py [--concurrency 8] [--duration 5]
         [--transport inet|unix] [--perf] [--top 25]
+    .venv/bin/python benchmarks/hotpath.py --calls     # Python calls per message
 """
 
 from __future__ import annotations
@@ -69,6 +70,44 @@ def profiled_run(args: argparse.Namespace, work: Path) -> None:
               f"us/msg cumulative {calls / messages:7.1f} calls/msg  {name}")
 
 
+GENERATOR = ("import socket, sys; sys.path.insert(0, sys.argv[1]); from harness import Run; "
+             "Run((socket.AF_UNIX, sys.argv[2]), 1, 2048, float(sys.argv[3]), 0.3).go()")
+
+
+def calls_per_message(args: argparse.Namespace, work: Path) -> None:
+    """The manager in this process (no configuration, log at error level),
+    the generator in another, Unix sockets, concurrency 1: Python function
+    calls per message, a figure that does not depend on the machine's load
+    (the commits of the performance issue quote it)."""
+    import cProfile
+    from types import SimpleNamespace
+
+    from milter_manager.manager import Manager, ManagerLog
+    from milter_manager.manager.log import CRITICAL, ERROR
+    for n in (2, 8):
+        children = Children(n, work, "unix")
+        eggs = [SimpleNamespace(name=f"child{i}", connection_spec=spec, enabled=True,
+                                applicable_conditions=[])
+                for i, spec in enumerate(children.specs)]
+        manager = Manager(SimpleNamespace(manager=SimpleNamespace(), eggs=eggs),
+                          f"unix:{work}/calls.sock", log=ManagerLog(CRITICAL | ERROR))
+        manager.start()
+        generator = subprocess.Popen(
+            [sys.executable, "-c", GENERATOR, str(Path(__file__).resolve().parent),
+             f"{work}/calls.sock", str(args.duration)])
+        profiler = cProfile.Profile()
+        profiler.enable()
+        manager.loop.run_until(lambda g=generator: g.poll() is not None,
+                               timeout=args.duration + 60)
+        profiler.disable()
+        manager.stop()
+        children.close()
+        stats = pstats.Stats(profiler)
+        print(f"in-process manager, {n} children, concurrency 1, unix: "
+              f"{stats.total_calls / manager.n_processed:.0f} Python calls per message "
+              f"({manager.n_processed} messages)")
+
+
 def perf_run(args: argparse.Namespace, work: Path) -> None:
     if shutil.which("perf") is None:
         print("perf: not installed (Debian: linux-perf)")
@@ -111,6 +150,8 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--transport", choices=("inet", "unix"), default="inet")
     parser.add_argument("--perf", action="store_true")
+    parser.add_argument("--calls", action="store_true",
+                        help="only the Python calls per message of the in-process manager")
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
     raise_nofile()
@@ -118,6 +159,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="mm-profile-") as tmp:
         work = Path(tmp)
         work.chmod(0o755)
+        if args.calls:
+            calls_per_message(args, work)
+            return 0
         profiled_run(args, work)
         if args.perf:
             perf_run(args, work)
