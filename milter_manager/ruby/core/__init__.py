@@ -17,16 +17,18 @@ def install_core(interp: Any) -> None:
         hash,
         integer,
         kernel,
+        kernel_functions,
         matchdata,
         module,
         proc,
         range,
         regexp_class,
+        require,
         string,
         string_match,
         symbol,
     )
-    for mod in (kernel, module, boolean, comparable, enumerable, enumerator, exception,
+    for mod in (kernel, kernel_functions, require, module, boolean, comparable, enumerable, enumerator, exception,
                 integer, float_, string, string_match, symbol, array, hash, range,
                 regexp_class, matchdata, proc):
         mod.reg.install(interp)

@@ -614,7 +614,7 @@ def coerce(f: Any, self: Any, args: list, kw: Any, blk: Any) -> Any:
     if num(b):
         return RArray([float(b), float(self)])
     if isinstance(b, RString):
-        from .kernel import kernel_float
+        from .kernel_functions import kernel_float
         return RArray([kernel_float(f, b.s), float(self)])
     raise f.interp.error("TypeError", f"can't convert {f.interp.conv_name(b)} into Float")
 

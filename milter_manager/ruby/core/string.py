@@ -122,7 +122,7 @@ def times(f: Any, self: RString, args: list, kw: Any, blk: Any) -> Any:
 
 @reg.method(S, "%", arity=1)
 def format_op(f: Any, self: RString, args: list, kw: Any, blk: Any) -> Any:
-    from .kernel import do_format
+    from .kernel_functions import do_format
     a = args[0]
     values = list(a) if isinstance(a, RArray) else [a]
     return RString(do_format(f, self.s, values))

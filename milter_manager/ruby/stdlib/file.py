@@ -525,7 +525,7 @@ def shovel(f: Any, self: RObject, args: list, kw: Any, blk: Any) -> Any:
 
 @reg.method("IO", "puts", arity=-1)
 def puts(f: Any, self: RObject, args: list, kw: Any, blk: Any) -> Any:
-    from ..core.kernel import puts_lines
+    from ..core.kernel_functions import puts_lines
     if not args:
         _write_text(f, self, "\n")
         return None
@@ -537,7 +537,7 @@ def puts(f: Any, self: RObject, args: list, kw: Any, blk: Any) -> Any:
 
 @reg.method("IO", "printf", arity=(1, -1))
 def printf(f: Any, self: RObject, args: list, kw: Any, blk: Any) -> Any:
-    from ..core.kernel import do_format
+    from ..core.kernel_functions import do_format
     _write_text(f, self, do_format(f, f.interp.to_str(f, args[0]), args[1:]))
     return None
 
