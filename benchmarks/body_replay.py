@@ -18,6 +18,7 @@ chunks as received and replays them to each child of the chain as views
 from __future__ import annotations
 
 import argparse
+import shutil
 import socket
 import sys
 import tempfile
@@ -110,6 +111,7 @@ def main() -> int:
     manager.loop.run_until(lambda: not manager.sessions, timeout=5)
     manager.stop()
     children.close()
+    shutil.rmtree(work, ignore_errors=True)
 
     body = sum(len(f) - 5 for f in after if f[4:5] == b"B")
     print(f"{args.size // KiB} KiB message ({body} body bytes in "
