@@ -8,6 +8,7 @@ from typing import Any
 def install_core(interp: Any) -> None:
     from . import (
         array,
+        array_ops,
         boolean,
         comparable,
         enumerable,
@@ -29,6 +30,6 @@ def install_core(interp: Any) -> None:
         symbol,
     )
     for mod in (kernel, kernel_functions, require, module, boolean, comparable, enumerable, enumerator, exception,
-                integer, float_, string, string_match, symbol, array, hash, range,
+                integer, float_, string, string_match, symbol, array, array_ops, hash, range,
                 regexp_class, matchdata, proc):
         mod.reg.install(interp)

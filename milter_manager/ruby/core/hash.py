@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..native import Registry
-from ..objects import RArray, RHash, RObject, RProc, RString, hkey
+from ..objects import RArray, RHash, RProc, RString, hkey
 from . import enumerable as E
 from .util import enum_for, int_arg, pairs_of, truthy
 
@@ -500,7 +500,3 @@ def inspect(f: Any, self: RHash, args: list, kw: Any, blk: Any) -> Any:
 def compare_by_identity(f: Any, self: RHash, args: list, kw: Any, blk: Any) -> Any:
     raise f.interp.error("NotImplementedError",
                          "Hash#compare_by_identity is not supported by this implementation")
-
-
-def _unused() -> tuple:
-    return (RObject,)

@@ -10,7 +10,7 @@ from ..native import Registry
 from ..objects import RArray, RRange, RString
 from . import enumerable as E
 from .string_text import string_succ
-from .util import STOP, enum_for, int_arg, iterate, truthy
+from .util import enum_for, int_arg, truthy
 
 reg = Registry()
 R = "Range"
@@ -311,7 +311,3 @@ def hash_(f: Any, self: RRange, args: list, kw: Any, blk: Any) -> Any:
 @reg.method(R, "frozen?", arity=0)
 def frozen(f: Any, self: RRange, args: list, kw: Any, blk: Any) -> Any:
     return True
-
-
-def _unused() -> tuple:
-    return (STOP, iterate)

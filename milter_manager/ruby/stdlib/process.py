@@ -8,7 +8,6 @@ import os
 from typing import Any
 
 from ..native import Registry
-from ..objects import RObject
 
 reg = Registry()
 
@@ -68,7 +67,3 @@ def _not_supported_module(interp: Any, mod: Any, name: str) -> None:
     if mod.is_class:
         define_native(interp, single, "new", new, arity=-1, label=f"{name}.new")
         define_native(interp, single, "[]", new, arity=-1, label=f"{name}.[]")
-
-
-def _unused() -> Any:
-    return RObject
