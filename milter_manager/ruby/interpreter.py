@@ -120,6 +120,8 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
         self.lock = threading.Lock()
         self._tls = threading.local()
         self.threads_alive = 0
+        self.waiters = 0
+        self.thread_count_lock = threading.Lock()
         self.Frame = type("Frame", (Frame,), {"interp": self})
         self.host_code = CodeInfo("-", "<host>", "host")
         self.main_object: Any = None
@@ -176,16 +178,29 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
             self._tls.ts = ts
         return ts
 
+    def acquire(self) -> None:
+        """Take the interpreter lock, counting the threads that wait for it
+        (so a long computation makes room for them at its checkpoints)."""
+        if self.lock.acquire(blocking=False):
+            return
+        with self.thread_count_lock:
+            self.waiters += 1
+        try:
+            self.lock.acquire()
+        finally:
+            with self.thread_count_lock:
+                self.waiters -= 1
+
     def yield_lock(self) -> None:
         """At a budget checkpoint: let other interpreter threads run."""
-        if self.threads_alive > 0:
+        if self.threads_alive > 0 or self.waiters > 0:
             ts = self.thread_state()
             if ts.holds_lock:
                 self.lock.release()
                 try:
                     threading.Event().wait(0.0005)
                 finally:
-                    self.lock.acquire()
+                    self.acquire()
 
     @contextmanager
     def released(self) -> Iterator[None]:
@@ -199,14 +214,14 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
         try:
             yield
         finally:
-            self.lock.acquire()
+            self.acquire()
             ts.holds_lock = True
 
     def _host_call(self, run: Callable[[Any], Any], budget: int | None) -> Any:
         ts = getattr(self._tls, "ts", None) or self.thread_state()
         acquired = False
         if not ts.holds_lock:
-            self.lock.acquire()
+            self.acquire()
             ts.holds_lock = True
             acquired = True
         outer = ts.cur

@@ -209,3 +209,24 @@ threads.each(&:join)
 [count, m.locked?]
 """)
     assert interp.to_python(got) == [400, False]
+
+
+def test_a_long_call_makes_room_for_other_host_threads() -> None:
+    interp = Interpreter()
+    slow = run(interp, "proc { i = 0\n while i < 3_000_000\n  i += 1\n end\n :slow }")
+    quick = run(interp, "proc { :quick }")
+    order: list[str] = []
+    started = threading.Event()
+
+    def long_call() -> None:
+        started.set()
+        interp.call_proc(slow)
+        order.append("slow")
+    t = threading.Thread(target=long_call)
+    t.start()
+    started.wait()
+    time.sleep(0.05)              # the long call holds the interpreter now
+    interp.call_proc(quick)       # waits for a checkpoint, not for the end
+    order.append("quick")
+    t.join()
+    assert order == ["quick", "slow"]

@@ -96,7 +96,6 @@ def _payload(f: Any, self: RObject) -> ThreadPayload:
 
 @reg.setup
 def _setup(interp: Any) -> None:
-    interp.thread_count_lock = threading.Lock()
     thread = interp.new_class("Thread", interp.Object)
     interp.Object.consts["Thread"] = thread
     queue = interp.new_class("Thread::Queue", interp.Object, thread)
