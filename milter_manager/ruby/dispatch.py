@@ -273,6 +273,11 @@ class DispatchMixin:
             err = self.error("FloatDomainError", str(e))
         elif isinstance(e, MemoryError):
             err = self.error("NoMemoryError", "failed to allocate memory")
+        elif isinstance(e, ValueError) and str(e) == "embedded null byte":
+            # A path with a NUL reached the operating system (File.*, load,
+            # the detectors): Ruby's own error, not an interpreter bug (found
+            # by fuzzing the configuration files).
+            err = self.error("ArgumentError", "path name contains null byte")
         else:
             err = self.error("RuntimeError", f"internal error: {type(e).__name__}: {e}")
             err.internal = True

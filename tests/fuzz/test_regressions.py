@@ -43,3 +43,24 @@ def test_missing_chunk_file_is_a_scenario_error(tmp_path: Path):
     runner = ActionRunner(SimpleNamespace(records=SimpleNamespace(headers=[])), None, None)
     with pytest.raises(ScenarioError, match="chunk_file"):
         runner.frames(scenario.actions[0])
+
+
+@pytest.mark.parametrize("source", [
+    'load("applic\\0able-conditions/*.conf")\n',
+    'File.read("milter\\0manager.conf")\n',
+])
+def test_nul_in_a_path_is_ruby_argument_error(tmp_path: Path, source):
+    # Found by fuzzing the configuration files: a NUL in a path reached
+    # os.stat/open and came out as "internal error: ValueError: embedded
+    # null byte". Ruby says ArgumentError "path name contains null byte".
+    from milter_manager.config.errors import ConfigurationError
+    from milter_manager.config.loader import ConfigurationLoader, LoadOptions
+    main = tmp_path / "milter-manager.conf"
+    main.write_text(source)
+    main.chmod(0o644)
+    loader = ConfigurationLoader(LoadOptions(
+        config_dir=str(tmp_path), custom_directory=False, custom_xml=False,
+        detector_root=str(tmp_path), env={}, log=lambda level, message: None))
+    with pytest.raises(ConfigurationError) as error:
+        loader.startup()
+    assert str(error.value) == f"{main}:1: path name contains null byte (ArgumentError)"
