@@ -251,9 +251,7 @@ class DispatchMixin:
         """OSError → Errno::X with Ruby's message (`No such file or directory @ rb_sysopen - PATH`)."""
         code = e.errno or errno_mod.EIO
         name = errno_mod.errorcode.get(code, "EIO")
-        cls = self.Object.consts["Errno"].consts.get(name)
-        if cls is None:
-            cls = self.Object.consts["Errno"].consts["EIO"]
+        cls = self.host_modules.get(f"Errno::{name}") or self.module_at("Errno::EIO")
         detail = os.strerror(code)
         if path is None:
             path = e.filename

@@ -125,10 +125,12 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
         self.Frame = type("Frame", (Frame,), {"interp": self})
         self.host_code = CodeInfo("-", "<host>", "host")
         self.main_object: Any = None
+        self.host_modules: dict[str, RModule] = {}
         build_hierarchy(self)
         self.class_of = self._make_class_of()
         self.main_object = RObject(self.Object)
         install_library(self)
+        self.remember_host_modules()
         self._error_globals()
         _ensure_recursion_limit(max_depth)
 
@@ -358,26 +360,33 @@ class Interpreter(ModelMixin, DispatchMixin, ConversionMixin):
     # --- defining things from Python ------------------------------------------------
 
     def define_module(self, path: str) -> RModule:
+        known = self.host_modules.get(path)
+        if known is not None:
+            return known
         container: RModule = self.Object
         for part in path.split("::"):
             existing = container.consts.get(part)
-            if existing is None:
+            if not isinstance(existing, RModule):
                 existing = self.new_module(self.qualified_name(container, part))
                 existing.lexical_parent = container
                 self.const_set(None, container, part, existing)
             container = existing
+        self.host_modules[path] = container
         return container
 
     def define_class(self, path: str, superclass: RModule | None = None) -> RClass:  # type: ignore[return]
+        known = self.host_modules.get(path)
+        if known is not None:
+            return known
         outer, _, name = path.rpartition("::")
         container = self.define_module(outer) if outer else self.Object
         existing = container.consts.get(name)
-        if isinstance(existing, RModule):
-            return existing
-        klass = self.new_class(self.qualified_name(container, name),
-                               superclass or self.Object, container)
-        self.const_set(None, container, name, klass)
-        return klass
+        if not isinstance(existing, RModule):
+            existing = self.new_class(self.qualified_name(container, name),
+                                      superclass or self.Object, container)
+            self.const_set(None, container, name, existing)
+        self.host_modules[path] = existing
+        return existing
 
     def define_native(self, target: RModule, name: str,
                       fn: Callable[[Any, Any, list, Any, Any], Any], arity: Any = -1,

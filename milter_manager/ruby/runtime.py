@@ -296,6 +296,13 @@ class ModelMixin:
                                   f"{self.inspect(f, mod)} is not a class/module")
 
     def module_at(self, path: str, create: bool = False) -> RModule:
+        """The module the host knows as PATH. Like the C API's `rb_cFoo`
+        references, what the interpreter and its host defined stays theirs:
+        a program that later reassigns `ArgumentError` or `Milter::Manager`
+        changes its own constant, not what the natives raise or use."""
+        known = self.host_modules.get(path)
+        if known is not None:
+            return known
         mod: RModule = self.Object
         for part in path.split("::"):
             nxt = mod.consts.get(part)
@@ -305,8 +312,24 @@ class ModelMixin:
                 nxt = self.new_module(self.qualified_name(mod, part))
                 nxt.lexical_parent = mod
                 mod.consts[part] = nxt
+            elif not isinstance(nxt, RModule):
+                raise self.error("TypeError", f"{self.inspect(None, nxt)} is not a class/module")
             mod = nxt
+        self.host_modules[path] = mod
         return mod
+
+    def remember_host_modules(self) -> None:
+        """Record every module defined so far under its path (module_at)."""
+        pending = [("", self.Object)]
+        seen = {id(self.Object)}
+        while pending:
+            prefix, mod = pending.pop()
+            for name, value in list(mod.consts.items()):
+                if isinstance(value, RModule) and id(value) not in seen:
+                    seen.add(id(value))
+                    path = prefix + name
+                    self.host_modules.setdefault(path, value)
+                    pending.append((path + "::", value))
 
     # --- constants --------------------------------------------------------------
 

@@ -64,3 +64,27 @@ def test_nul_in_a_path_is_ruby_argument_error(tmp_path: Path, source):
     with pytest.raises(ConfigurationError) as error:
         loader.startup()
     assert str(error.value) == f"{main}:1: path name contains null byte (ArgumentError)"
+
+
+def test_a_load_that_reassigned_milter_manager_leaves_later_loads_working(tmp_path: Path):
+    # Found by fuzzing the configuration files: one file did
+    # `Milter::Manager = "x"`; every later file of the same configuration then
+    # failed with "internal error: AttributeError: 'RString' object has no
+    # attribute 'consts'" (the loader looked its own modules up by name).
+    # The loader keeps the modules it defined, as upstream's compiled code does.
+    from milter_manager.config.loader import ConfigurationLoader, LoadOptions
+    (tmp_path / "reassign.conf").write_text('Milter::Manager = "x"\n')
+    (tmp_path / "after.conf").write_text(
+        'define_milter("child") do |milter|\n'
+        '  milter.connection_spec = "inet:10026@127.0.0.1"\n'
+        '  milter.description = File.basename("/a/child.conf")\n'
+        'end\n')
+    main = tmp_path / "milter-manager.conf"
+    main.write_text('load("reassign.conf")\nload("after.conf")\n')
+    for path in tmp_path.iterdir():
+        path.chmod(0o644)
+    loader = ConfigurationLoader(LoadOptions(
+        config_dir=str(tmp_path), custom_directory=False, custom_xml=False,
+        detector_root=str(tmp_path), env={}, log=lambda level, message: None))
+    config = loader.startup()
+    assert [(egg.name, egg.description) for egg in config.eggs] == [("child", "child.conf")]

@@ -28,7 +28,7 @@ class EnumPayload:
 
 def make_enumerator(f: Any, recv: Any, meth: str, args: list,
                     size: Callable[[], Any] | None = None) -> RObject:
-    return RObject(f.interp.Object.consts["Enumerator"], EnumPayload(recv, meth, list(args), size))
+    return RObject(f.interp.module_at("Enumerator"), EnumPayload(recv, meth, list(args), size))
 
 
 def _each(f: Any, self: RObject, blk: Any) -> Any:
