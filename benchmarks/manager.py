@@ -29,6 +29,8 @@ import psutil
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from harness import FastChild
+
 from milter_manager.manager.connection import Stream
 from milter_manager.manager.listener import Listener, listen_socket
 from milter_manager.manager.loop import EventLoop
@@ -46,43 +48,9 @@ from milter_manager.protocol.commands import (
     Negotiate,
     Quit,
 )
-from milter_manager.protocol.replies import Continue, NegotiateReply
 
 N_HEADERS = 20
 MESSAGE_SIZE = 10 * 1024
-
-
-# -- fast test children --------------------------------------------------------------
-
-class FastChild:
-    """A milter that answers `continue` to everything, on the event loop."""
-
-    CONTINUE = Continue().encode()
-
-    def __init__(self, loop: EventLoop, sock: socket.socket) -> None:
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.reader = FrameReader(COMMANDS)
-        self.stream = Stream(loop, sock, self)
-
-    def data_received(self, data: bytes) -> None:
-        write = self.stream.write
-        for packet in self.reader.feed(data):
-            code = packet.wire_code
-            if code == b"O":
-                write(NegotiateReply(packet.version, packet.actions, 0).encode())
-            elif code in (b"D", b"A"):
-                continue
-            elif code in (b"Q", b"K"):
-                self.stream.close_after_flush()
-                return
-            else:
-                write(self.CONTINUE)
-
-    def eof_received(self) -> None:
-        self.stream.close()
-
-    def connection_lost(self, error: BaseException | None) -> None:
-        pass
 
 
 def pin(cpus: set[int] | None) -> None:
