@@ -1,6 +1,6 @@
 """Manager throughput and added latency (the manager issue's benchmark).
 
-An in-process load generator runs many concurrent MTA sessions on one event
+An in-process load generator (harness.py's Run) runs many concurrent MTA sessions on one event
 loop against the manager, which runs in its own process pinned to one CPU
 and fans out to 2 fast test children (another process) on loopback. Each
 session is O C H M R T, 20 headers, N, one body chunk (10 KiB message in
@@ -29,27 +29,12 @@ import psutil
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from harness import FastChild
+from harness import N_HEADERS, FastChild, Run, cpu_seconds, message_frames, percentile
 
-from milter_manager.manager.connection import Stream
 from milter_manager.manager.listener import Listener, listen_socket
 from milter_manager.manager.loop import EventLoop
-from milter_manager.protocol import COMMANDS, REPLIES, FrameReader
-from milter_manager.protocol.commands import (
-    Body,
-    Connect,
-    Data,
-    EndOfHeader,
-    EndOfMessage,
-    EnvelopeFrom,
-    EnvelopeRecipient,
-    Header,
-    Helo,
-    Negotiate,
-    Quit,
-)
+from milter_manager.protocol import REPLIES, FrameReader
 
-N_HEADERS = 20
 MESSAGE_SIZE = 10 * 1024
 
 
@@ -112,101 +97,9 @@ def serve_manager(ports: list[str], cpu: int | None, backend: str | None,
 
 # -- load generator ------------------------------------------------------------------------
 
-def message_commands() -> tuple[list[bytes], list[bytes]]:
-    """(commands before MAIL, commands from MAIL on): one frame per reply."""
-    headers = [Header(b"X-Header-%02d" % i, b"value %02d of the benchmark message" % i)
-               for i in range(N_HEADERS)]
-    header_size = sum(len(h.name) + len(h.value) + 4 for h in headers)
-    body = (b"0123456789abcdef" * 4 + b"\r\n") * ((MESSAGE_SIZE - header_size) // 66 + 1)
-    body = body[:MESSAGE_SIZE - header_size]
-    before = [Negotiate(6, 0x1FF, 0).encode(),
-              Connect(b"client.example.net", b"4", 40000, b"192.0.2.10").encode(),
-              Helo(b"client.example.net").encode()]
-    after = [EnvelopeFrom(b"<sender@example.net>").encode(),
-             EnvelopeRecipient(b"<rcpt@example.org>").encode(), Data().encode()]
-    after += [h.encode() for h in headers]
-    after += [EndOfHeader().encode(), Body(body).encode(), EndOfMessage().encode()]
-    return before, after
-
-
-class Session:
-    """One MTA session at a time, then the next, until the run ends."""
-
-    def __init__(self, run: Run) -> None:
-        self.run = run
-        self.start_session()
-
-    def start_session(self) -> None:
-        sock = socket.socket()
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.connect(("127.0.0.1", self.run.port))
-        self.reader = FrameReader(REPLIES)
-        self.stream = Stream(self.run.loop, sock, self)
-        self.step = 0
-        self.mail_at = 0.0
-        self.send()
-
-    def send(self) -> None:
-        commands = self.run.commands
-        if self.step == len(self.run.before):
-            self.mail_at = time.perf_counter()
-        self.stream.write(commands[self.step])
-
-    def data_received(self, data: bytes) -> None:
-        for _reply in self.reader.feed(data):
-            self.step += 1
-            if self.step == len(self.run.commands):
-                self.run.done(time.perf_counter() - self.mail_at)
-                self.stream.write(Quit().encode())
-                self.stream.close_after_flush()
-                if self.run.running:
-                    self.start_session()
-                return
-            self.send()
-
-    def eof_received(self) -> None:
-        self.stream.close()
-
-    def connection_lost(self, error: BaseException | None) -> None:
-        pass
-
-
-class Run:
-    def __init__(self, port: int, concurrency: int, duration: float, warmup: float) -> None:
-        self.port = port
-        self.before, after = message_commands()
-        self.commands = self.before + after
-        self.loop = EventLoop()
-        self.latencies: list[float] = []
-        self.running = True
-        self.measuring = False
-        self.concurrency = concurrency
-        self.duration = duration
-        self.warmup = warmup
-
-    def done(self, latency: float) -> None:
-        if self.measuring:
-            self.latencies.append(latency)
-
-    def go(self, cpu=None) -> tuple[float, list[float]]:
-        sessions = [Session(self) for _ in range(self.concurrency)]
-        self.loop.run_until(lambda: False, timeout=self.warmup)
-        self.measuring = True
-        cpu_before = cpu() if cpu else 0.0
-        started = time.perf_counter()
-        self.loop.run_until(lambda: False, timeout=self.duration)
-        elapsed = time.perf_counter() - started
-        self.cpu = (cpu() - cpu_before) if cpu else 0.0
-        self.measuring = False
-        self.running = False
-        self.loop.run_until(lambda: False, timeout=0.5)
-        del sessions
-        return len(self.latencies) / elapsed, self.latencies
-
-
 def idle_rss(port: int, process: psutil.Process, n: int) -> int:
     """Open `n` sessions that stop after HELO and stay idle; the manager's RSS."""
-    before, _ = message_commands()
+    before, _ = message_frames(MESSAGE_SIZE)
     socks = []
     for _ in range(n):
         sock = socket.create_connection(("127.0.0.1", port))
@@ -222,16 +115,6 @@ def idle_rss(port: int, process: psutil.Process, n: int) -> int:
         sock.close()
     time.sleep(0.5)
     return rss
-
-
-def cpu_seconds(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return times.user + times.system
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
 
 
 def main() -> int:
@@ -285,16 +168,22 @@ def main() -> int:
           f"{'manager p50/p99 ms':>18}")
     process = psutil.Process(manager.pid)
     rss_before = process.memory_info().rss
+    marks: list[float] = []       # the manager's CPU seconds when measuring starts and stops
+
+    def mark() -> None:
+        marks.append(sum(cpu_seconds([process])))
     try:
         for concurrency in (int(c) for c in args.concurrency.split(",")):
-            direct_rate, direct = Run(int(ports[0]), concurrency, args.duration,
-                                      args.warmup).go()
-            run = Run(manager_port, concurrency, args.duration, args.warmup)
-            rate, via = run.go(lambda: cpu_seconds(process))
-            cpu_per_message = run.cpu / max(1, len(via))
-            p50 = percentile(via, 0.5) - percentile(direct, 0.5)
-            p99 = percentile(via, 0.99) - percentile(direct, 0.99)
-            print(f"{concurrency:>11} {direct_rate:>12.0f} {rate:>13.0f} "
+            direct = Run((socket.AF_INET, ("127.0.0.1", int(ports[0]))), concurrency,
+                         MESSAGE_SIZE, args.duration, args.warmup).go()
+            marks.clear()
+            run = Run((socket.AF_INET, ("127.0.0.1", manager_port)), concurrency, MESSAGE_SIZE,
+                      args.duration, args.warmup).go(on_start=mark, on_stop=mark)
+            via = run.latencies
+            cpu_per_message = (marks[1] - marks[0]) / max(1, len(via))
+            p50 = percentile(via, 0.5) - percentile(direct.latencies, 0.5)
+            p99 = percentile(via, 0.99) - percentile(direct.latencies, 0.99)
+            print(f"{concurrency:>11} {direct.rate:>12.0f} {run.rate:>13.0f} "
                   f"{1 / cpu_per_message:>8.0f} {cpu_per_message * 1000:>10.2f} "
                   f"{p50 * 1000:>12.2f} {p99 * 1000:>12.2f} "
                   f"{percentile(via, 0.5) * 1000:>8.2f}/{percentile(via, 0.99) * 1000:.2f}",
