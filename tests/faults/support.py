@@ -20,10 +20,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import psutil
+from manager.support import FakeMTA
 
 from milter_manager.manager import Manager, ManagerLog
 from milter_manager.manager.log import DEBUG, DEFAULT_MASK, INFO
-from milter_manager.protocol import COMMANDS, REPLIES, FrameReader, ProtocolError
+from milter_manager.protocol import COMMANDS, FrameReader, ProtocolError
 from milter_manager.protocol.replies import NegotiateReply
 
 #: Per-milter timeouts of the fault tests (seconds): a hang costs fractions
@@ -264,39 +265,18 @@ def _wrong_reply(code: bytes) -> bytes:
     return frame(b"h", b"X-Wrong\0stage\0")
 
 
-class RawMTA:
-    """An MTA connection: send frames, read replies (decoded)."""
+class RawMTA(FakeMTA):
+    """An MTA connection that sends raw frames: the manager tests' FakeMTA
+    with the matrix's longer waits, `command` answering the reply's code,
+    a reset connection counted as closed, and no `Q` on close."""
 
     def __init__(self, port: int) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        super().__init__(("127.0.0.1", port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.reader = FrameReader(REPLIES)
-        self.buffer: list[Any] = []
-
-    def send(self, *frames: bytes) -> None:
-        self.sock.sendall(b"".join(frames))
-
-    def read(self, timeout: float) -> Any:
-        limit = time.monotonic() + timeout
-        while not self.buffer:
-            remaining = limit - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError("no reply from the manager")
-            self.sock.settimeout(remaining)
-            data = self.sock.recv(262144)
-            if not data:
-                raise EOFError("the manager closed the connection")
-            self.buffer.extend(self.reader.feed(data))
-        return self.buffer.pop(0)
 
     def reply(self, timeout: float = 5.0) -> tuple[Any, list[Any]]:
         """(final reply, the modifications before it)."""
-        modifications = []
-        while True:
-            packet = self.read(timeout)
-            if packet.wire_code[0] in FINAL:
-                return packet, modifications
-            modifications.append(packet)
+        return super().reply(timeout)
 
     def command(self, data: bytes, timeout: float = 5.0) -> bytes:
         self.send(data)
